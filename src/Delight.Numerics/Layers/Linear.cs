@@ -1,0 +1,66 @@
+namespace Delight.Numerics;
+
+/// <summary>
+/// y = x·Wᵀ (+ b). Legend: N rows (tokens), I = inputCount, O = outputCount.
+/// W is stored [O, I] (PyTorch layout), b [O]. Backward accumulates into dW, db and dx.
+/// </summary>
+public sealed class Linear
+{
+    public Linear(ParameterSet parameters, string name, int inputCount, int outputCount, bool bias)
+    {
+        InputCount = inputCount;
+        OutputCount = outputCount;
+        Weight = parameters.Add(name + ".weight", outputCount, inputCount);
+        Bias = bias ? parameters.Add(name + ".bias", outputCount) : null;
+    }
+
+    public int InputCount { get; }
+    public int OutputCount { get; }
+    public Parameter Weight { get; }
+    public Parameter? Bias { get; }
+
+    /// <summary>LeCun normal (truncated at ±2σ, rescaled to std 1/√fan_in); bias zero.</summary>
+    public void Initialize(Rng rng)
+    {
+        // A normal truncated at ±2 has std 0.87962566; dividing by it restores the intended std.
+        var std = 1.0 / Math.Sqrt(InputCount) / 0.87962566103423978;
+        var w = Weight.Value;
+        for (var i = 0; i < w.Length; i++) w[i] = (float)(std * rng.NextTruncatedNormal());
+        Bias?.Value.Clear();
+    }
+
+    /// <param name="x">[N, I]</param>
+    /// <param name="y">[N, O], overwritten</param>
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, int rowCount)
+    {
+        Gemm.MatMul(x, Weight.Value, y, rowCount, OutputCount, InputCount, transposeB: true);
+        if (Bias is { } bias)
+        {
+            ReadOnlySpan<float> b = bias.Value;
+            for (var r = 0; r < rowCount; r++)
+            {
+                var row = y.Slice(r * OutputCount, OutputCount);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, b, row);
+            }
+        }
+    }
+
+    /// <param name="x">[N, I] the forward input</param>
+    /// <param name="dy">[N, O]</param>
+    /// <param name="dx">[N, I], accumulated; pass an empty span when the input needs no gradient</param>
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int rowCount)
+    {
+        // dW[O,I] += dyᵀ[O,N] · x[N,I]
+        Gemm.MatMul(dy, x, Weight.Gradient, OutputCount, InputCount, rowCount, transposeA: true, accumulate: true);
+        if (Bias is { } bias)
+        {
+            var db = bias.Gradient;
+            for (var r = 0; r < rowCount; r++)
+                System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutputCount, OutputCount), db);
+        }
+        if (!dx.IsEmpty)
+            Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: true);
+    }
+
+    public long ForwardFlops(int rowCount) => 2L * rowCount * InputCount * OutputCount;
+}
