@@ -3,12 +3,12 @@ namespace Delight.Numerics;
 /// <summary>
 /// One 64-byte-aligned block of float32 with named tensor views, laid out in the order they were added.
 /// Two phases: <see cref="Add"/> every tensor, then <see cref="Allocate"/> once. Views never move, so a
-/// layer can keep its <see cref="Tensor"/> handles for its whole life and the step loop never allocates.
+/// layer can keep its <see cref="TensorView"/> handles for its whole life and the step loop never allocates.
 /// </summary>
 public sealed class Arena
 {
     const int AlignmentFloats = 16; // 64 bytes: one cache line, one Vector512
-    readonly List<Tensor> _tensors = [];
+    readonly List<TensorView> _tensors = [];
     float[]? _block;
     int _base;
 
@@ -16,21 +16,21 @@ public sealed class Arena
 
     public string Name { get; }
     public int Count { get; private set; }
-    public IReadOnlyList<Tensor> Tensors => _tensors;
+    public IReadOnlyList<TensorView> Tensors => _tensors;
     public bool IsAllocated => _block is not null;
 
     /// <summary>Declares a tensor of the given shape; each starts on a 64-byte boundary.</summary>
-    public Tensor Add(string name, params int[] shape)
+    public TensorView Add(string name, params int[] shape)
     {
         if (IsAllocated) throw new InvalidOperationException($"Arena '{Name}' is already allocated; add '{name}' before Allocate().");
         long length = 1;
         foreach (var d in shape)
         {
-            if (d <= 0) throw new ArgumentOutOfRangeException(nameof(shape), $"Tensor '{name}' has a non-positive dimension {d}; every dimension must be >= 1.");
+            if (d <= 0) throw new ArgumentOutOfRangeException(nameof(shape), $"TensorView '{name}' has a non-positive dimension {d}; every dimension must be >= 1.");
             length *= d;
         }
-        if (length > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(shape), $"Tensor '{name}' has {length} elements, more than an arena can hold.");
-        var tensor = new Tensor(this, name, [.. shape], Count, (int)length);
+        if (length > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(shape), $"TensorView '{name}' has {length} elements, more than an arena can hold.");
+        var tensor = new TensorView(this, name, [.. shape], Count, (int)length);
         _tensors.Add(tensor);
         Count += RoundUp((int)length);
         return tensor;
@@ -48,7 +48,7 @@ public sealed class Arena
     /// <summary>Every float of the arena (padding between tensors included, always zero unless written).</summary>
     public Span<float> All => Block.AsSpan(_base, Count);
 
-    internal Span<float> Span(Tensor tensor) => Block.AsSpan(_base + tensor.Offset, tensor.Length);
+    internal Span<float> Span(TensorView tensor) => Block.AsSpan(_base + tensor.Offset, tensor.Length);
 
     float[] Block => _block ?? throw new InvalidOperationException($"Arena '{Name}' is used before Allocate().");
 

@@ -57,11 +57,11 @@ public sealed class ParameterSet
 }
 
 /// <summary>One named parameter tensor and its gradient view.</summary>
-public sealed class Parameter(string name, Tensor value, Tensor gradient)
+public sealed class Parameter(string name, TensorView value, TensorView gradient)
 {
     public string Name { get; } = name;
-    public Tensor ValueTensor { get; } = value;
-    public Tensor GradientTensor { get; } = gradient;
+    public TensorView ValueTensor { get; } = value;
+    public TensorView GradientTensor { get; } = gradient;
     public IReadOnlyList<int> Shape => ValueTensor.Shape;
     public int Length => ValueTensor.Length;
     public Span<float> Value => ValueTensor.Span;

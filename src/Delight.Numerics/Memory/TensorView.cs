@@ -1,9 +1,9 @@
 namespace Delight.Numerics;
 
 /// <summary>A named, shaped view into an <see cref="Arena"/>. Row-major; the last dimension is contiguous.</summary>
-public sealed class Tensor
+public sealed class TensorView
 {
-    internal Tensor(Arena arena, string name, int[] shape, int offset, int length)
+    internal TensorView(Arena arena, string name, int[] shape, int offset, int length)
     {
         Arena = arena;
         Name = name;
