@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Delight.Learning;
+using Delight.Runtime;
+
+namespace Delight.Experiments;
+
+/// <summary>
+/// A run's output folder: metrics.jsonl (one object per logged step) and summary.json. A folder that already holds
+/// a finished run is never overwritten; files are written to a temporary name and renamed when complete.
+/// </summary>
+public sealed class RunFolder : IDisposable
+{
+    readonly FileStream _metricsStream;
+    readonly Utf8JsonWriter _metrics;
+
+    RunFolder(string path)
+    {
+        Path = path;
+        _metricsStream = new FileStream(System.IO.Path.Combine(path, "metrics.jsonl"), FileMode.Create, FileAccess.Write, FileShare.Read);
+        _metrics = new Utf8JsonWriter(_metricsStream);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Creates (or reuses an empty) folder; refuses one that already holds a run.</summary>
+    public static RunFolder Create(string path)
+    {
+        if (File.Exists(path)) throw new OptionException("--out", $"'{path}' is a file; --out must name a folder for the run.");
+        foreach (var existing in new[] { "summary.json", "metrics.jsonl" })
+            if (File.Exists(System.IO.Path.Combine(path, existing)))
+                throw new OptionException("--out", $"'{path}' already holds a run ({existing}); choose a new --out folder or delete the old run.");
+        Directory.CreateDirectory(path);
+        return new RunFolder(path);
+    }
+
+    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, double wallSeconds)
+    {
+        var w = _metrics;
+        w.WriteStartObject();
+        w.WriteNumber("step", step);
+        w.WriteNumber("policy_version", policyVersion);
+        w.WriteNumber("reward", m.RewardMean);
+        // The papers' measure: 1 − mean reward of the learner's own samples on this step's fresh prompts.
+        w.WriteNumber("error", 1f - m.RewardMean);
+        w.WriteNumber("loss", m.Loss);
+        w.WriteNumber("advantage_mean", m.AdvantageMean);
+        w.WriteNumber("advantage_std", m.AdvantageStd);
+        w.WriteNumber("surprisal_mean", m.SurprisalMean);
+        w.WriteNumber("gate_mean", m.GateMean);
+        w.WriteNumber("kept_row_fraction", m.KeptRowFraction);
+        w.WriteNumber("kept_token_fraction", m.KeptTokenFraction);
+        w.WriteNumber("entropy_mean", m.EntropyMean);
+        w.WriteNumber("grad_norm", m.GradientNorm);
+        w.WriteNumber("forward_rows", m.ForwardRows);
+        w.WriteNumber("backward_rows", m.BackwardRows);
+        w.WriteNumber("forward_tokens", m.ForwardTokens);
+        w.WriteNumber("backward_tokens", m.BackwardTokens);
+        w.WriteNumber("wall_seconds", wallSeconds);
+        w.WriteEndObject();
+        w.Flush();
+        _metricsStream.WriteByte((byte)'\n');
+    }
+
+    public void WriteSummary(RunSummary s)
+    {
+        var o = s.Options;
+        WriteAtomically(System.IO.Path.Combine(Path, "summary.json"), w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("task", o.Task);
+            w.WriteString("method", o.Method);
+            w.WriteNumber("seed", o.Seed);
+            w.WriteNumber("steps", s.StepsDone);
+            w.WriteNumber("wall_seconds", s.WallSeconds);
+            w.WriteNumber("steps_per_second", s.StepsDone / Math.Max(1e-9, s.WallSeconds));
+            w.WriteNumber("parameters", s.ParameterCount);
+            WriteEvaluation(w, "initial", s.Initial);
+            WriteEvaluation(w, "final", s.Final);
+            w.WriteStartObject("work");
+            w.WriteNumber("forward_rows", s.Work.ForwardRows);
+            w.WriteNumber("backward_rows", s.Work.BackwardRows);
+            w.WriteNumber("forward_tokens", s.Work.ForwardTokens);
+            w.WriteNumber("backward_tokens", s.Work.BackwardTokens);
+            w.WriteNumber("sample_rows", s.Work.SampleRows);
+            w.WriteNumber("sample_tokens", s.Work.SampleTokens);
+            w.WriteEndObject();
+            w.WriteStartObject("config");
+            w.WriteString("task", o.Task);
+            w.WriteString("method", o.Method);
+            w.WriteNumber("seed", o.Seed);
+            w.WriteNumber("steps", o.Steps);
+            w.WriteNumber("prompts", o.PromptsPerBatch);
+            w.WriteNumber("samples", o.SamplesPerPrompt);
+            w.WriteNumber("lr", o.LearningRate);
+            w.WriteNumber("eta", o.Eta);
+            w.WriteNumber("lambda", o.Lambda);
+            w.WriteNumber("prompt_length", o.PromptLength);
+            w.WriteNumber("vocab", o.Vocabulary);
+            w.WriteNumber("eval_rows", o.EvaluationRows);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("reward", e.Reward);
+        w.WriteNumber("error", e.Error);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes to a temporary file in the same folder, then renames it into place.</summary>
+    public static void WriteAtomically(string path, Action<Utf8JsonWriter> write)
+    {
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                write(writer);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _metricsStream.Dispose();
+    }
+}

@@ -1,0 +1,13 @@
+namespace Delight.Learning;
+
+public sealed partial class Learner
+{
+    /// <summary>Backward over the kept rows only; the policy reuses the activations its forward stored.</summary>
+    void Backward(Rollout rollout)
+    {
+        Policy.Parameters.ZeroGradients();
+        Policy.Backward(_keptRows.AsSpan(0, _keptCount), _dLogProbs.AsSpan(0, _keptCount * rollout.AnswerLength));
+        _metrics.BackwardRows = _keptCount;
+        _metrics.BackwardTokens = (long)_keptCount * (rollout.Length - 1);
+    }
+}

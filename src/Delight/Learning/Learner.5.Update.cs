@@ -1,0 +1,14 @@
+using System.Numerics.Tensors;
+
+namespace Delight.Learning;
+
+public sealed partial class Learner
+{
+    /// <summary>One optimizer step; the new parameters are policy version v + 1.</summary>
+    void Update()
+    {
+        _metrics.GradientNorm = TensorPrimitives.Norm(Policy.Parameters.Gradients);
+        if (_keptCount > 0) Optimizer.Step(Policy.Parameters);
+        PolicyVersion++;
+    }
+}

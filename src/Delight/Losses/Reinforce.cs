@@ -1,0 +1,17 @@
+namespace Delight.Losses;
+
+// REINFORCE with a baseline (egg reinforce.py; papers.md §0), per answer token t of row r:
+//   coefficient on ∇log π(a_rt) = U_r
+// Behaviour probabilities are ignored: on stale or buggy data this is the uncorrected policy gradient.
+public sealed class Reinforce : ILoss
+{
+    public string Name => "pg";
+
+    public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out float gateMean)
+    {
+        var t = signals.TokensPerRow;
+        for (var r = 0; r < signals.RowCount; r++)
+            coefficients.Slice(r * t, t).Fill(signals.Advantage[r]);
+        gateMean = 1f;
+    }
+}
