@@ -58,6 +58,7 @@ public sealed class RunFolder : IDisposable
         w.WriteNumber("wall_seconds", wallSeconds);
         w.WriteEndObject();
         w.Flush();
+        w.Reset(); // one JSON document per line
         _metricsStream.WriteByte((byte)'\n');
     }
 
