@@ -14,6 +14,8 @@ public static class Program
         var root = new RootCommand("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
         {
             TrainCommand.Create(output),
+            InitCommand.Create(output),
+            LogProbsCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
