@@ -16,6 +16,7 @@ public static class Program
             TrainCommand.Create(output),
             InitCommand.Create(output),
             LogProbsCommand.Create(output),
+            BenchCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

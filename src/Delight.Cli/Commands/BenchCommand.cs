@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Delight.Diagnostics;
+using Delight.Numerics;
+
+namespace Delight.Cli.Commands;
+
+/// <summary>
+/// delight bench [--json] [--quick]: throughput of the workloads the papers' experiments repeat, in one process.
+/// Each is warmed up, then run repeatedly for a fixed time; the figure is completed units per second.
+/// </summary>
+static class BenchCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var quick = new Option<bool>("--quick") { Description = "Shorter measurement (a smoke check; noisier figures)." };
+        var command = new Command("bench", "Measure sampling, learning and DG step throughput, and GEMM GFLOP/s.") { json, quick };
+        command.SetAction(parse =>
+        {
+            var seconds = parse.GetValue(quick) ? 0.4 : 3.0;
+            var results = Measure(seconds);
+            if (parse.GetValue(json)) output.WriteLine(ToJson(results));
+            else foreach (var (name, value) in results) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {value,12:F1}"));
+            return 0;
+        });
+        return command;
+    }
+
+    static List<(string Name, double Value)> Measure(double seconds)
+    {
+        var results = new List<(string, double)>();
+        var fresh = new ReversalWorkload();
+        results.Add(("reversal_sample_per_s", PerSecond(fresh.Sample, seconds)));
+        results.Add(("reversal_learn_per_s", PerSecond(fresh.Learn, seconds)));
+        results.Add(("reversal_dg_steps_per_s", PerSecond(() => fresh.DgStep(), seconds)));
+        var peaked = new ReversalWorkload(peaked: true);
+        results.Add(("reversal_sample_peaked_per_s", PerSecond(peaked.Sample, seconds)));
+        results.Add(("reversal_learn_peaked_per_s", PerSecond(peaked.Learn, seconds)));
+        var mnist = new MnistWorkload();
+        results.Add(("mnist_dg_steps_per_s", PerSecond(mnist.DgStep, seconds)));
+        results.Add(("gemm_gflops", GemmGflops(seconds)));
+        results.Add(("reversal_learn_gflops", PerSecond(fresh.Learn, seconds / 2) * fresh.LearnFlops() / 1e9));
+        return results;
+    }
+
+    /// <summary>GFLOP/s over the transformer's and the MLP's GEMM shapes (forward, input and weight gradients).</summary>
+    static double GemmGflops(double seconds)
+    {
+        (int M, int N, int K, bool TA, bool TB)[] shapes =
+        [
+            (2000, 192, 64, false, true), (2000, 128, 64, false, true), (2000, 64, 128, false, true),
+            (2000, 64, 192, false, false), (192, 64, 2000, true, false), (128, 64, 2000, true, false),
+            (100, 192, 64, false, true), (100, 100, 784, false, true), (100, 784, 100, true, false),
+        ];
+        var size = shapes.Max(s => Math.Max((long)s.M * s.K, Math.Max((long)s.K * s.N, (long)s.M * s.N)));
+        var a = new float[size];
+        var b = new float[size];
+        var c = new float[size];
+        var rng = new Rng(1);
+        for (var i = 0; i < size; i++) { a[i] = rng.NextFloat() - 0.5f; b[i] = rng.NextFloat() - 0.5f; }
+        var flops = shapes.Sum(s => 2.0 * s.M * s.N * s.K);
+        var rounds = PerSecond(() =>
+        {
+            foreach (var s in shapes) Gemm.MatMul(a, b, c, s.M, s.N, s.K, s.TA, s.TB);
+        }, seconds);
+        return rounds * flops / 1e9;
+    }
+
+    static double PerSecond(Action work, double seconds)
+    {
+        var warm = Stopwatch.StartNew();
+        var warmups = 0;
+        while (warmups < 3 || warm.Elapsed.TotalSeconds < Math.Min(0.5, seconds / 3)) { work(); warmups++; }
+        var clock = Stopwatch.StartNew();
+        var count = 0;
+        do { work(); count++; } while (clock.Elapsed.TotalSeconds < seconds);
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    static string ToJson(List<(string Name, double Value)> results)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            foreach (var (name, value) in results) w.WriteNumber(name, Math.Round(value, 2));
+            w.WriteString("cpu", CpuName());
+            w.WriteNumber("cores", Environment.ProcessorCount);
+            w.WriteString("gemm_kernel", Gemm.Kernel.Name);
+            w.WriteString("runtime", System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    static string CpuName()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
