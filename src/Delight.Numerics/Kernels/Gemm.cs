@@ -67,7 +67,24 @@ public static class Gemm
 /// <summary>Registry of GEMM implementations, so tests and benchmarks loop over every one of them.</summary>
 public static class GemmKernels
 {
-    public static IReadOnlyList<GemmKernel> All { get; } = [new ScalarGemm()];
+    public static IReadOnlyList<GemmKernel> All { get; } = Create();
+
+    /// <summary>
+    /// Scalar first (the reference), the default last. Blocked256 runs the Vector256 micro-kernel even where Vector512
+    /// is available, so tests cover both SIMD paths; "Blocked" and "BlockedParallel" use the widest accelerated one.
+    /// </summary>
+    static GemmKernel[] Create()
+    {
+        var kernels = new List<GemmKernel> { new ScalarGemm() };
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+            if (wide) kernels.Add(new BlockedGemm("Blocked256", vector512: false, parallel: false));
+            kernels.Add(new BlockedGemm("Blocked", wide, parallel: false));
+            kernels.Add(new BlockedGemm("BlockedParallel", wide, parallel: true));
+        }
+        return [.. kernels];
+    }
 
     /// <summary>
     /// The kernel to use by default. <c>DELIGHT_GEMM</c> (a kernel name) overrides the choice, for comparisons.

@@ -1,0 +1,471 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Delight.Numerics;
+
+/// <summary>
+/// Cache-blocked SIMD GEMM. C is cut into tiles of MR rows × NR columns (Vector512: 8 × 32, Vector256: 6 × 16), each
+/// computed by a register-blocked micro-kernel that keeps the whole tile in vector accumulators and, per p, broadcasts
+/// A(i,p) and fuses it into the B row. Loops, outermost first: column blocks of C (NC columns, so the packed B block
+/// stays in L2), k blocks (KC deep, so the A rows of a tile stay in L1), row tiles, column panels.
+/// <para>
+/// B is packed into contiguous KC × NR panels, zero-padded to full vectors, when it is transposed (the kernel needs
+/// B rows contiguous in j) and for a partial last panel; an untransposed B is otherwise read in place. A is never
+/// packed: the kernel reads A(i,p) straight from either layout (row-major: one pointer per row; transposed: the MR
+/// values of one p are adjacent). Tiles cut by the right edge of C go through a small per-thread scratch tile.
+/// </para>
+/// <para>
+/// Summation order — bit-identical to <see cref="ScalarGemm"/>: every C element is one accumulator lane that starts at
+/// C (accumulate) or +0, takes one fused multiply-add per p in ascending order, and between k blocks is stored to C
+/// and reloaded exactly. So results do not depend on blocking, vector width or thread count, and equal the scalar
+/// reference bit for bit (the tests check exact equality).
+/// </para>
+/// <para>
+/// Threads: the parallel variant splits C into disjoint blocks of whole row tiles (or whole column panels when that
+/// balances better) run on <see cref="WorkerPool"/>; each element still belongs to exactly one thread. Small problems
+/// (below <see cref="ParallelMinFlops"/>) stay on the calling thread. Steady state allocates nothing: packing and
+/// scratch buffers are pinned per-thread arrays grown on demand, and the parallel job object is per calling thread.
+/// </para>
+/// </summary>
+public sealed partial class BlockedGemm : GemmKernel
+{
+    /// <summary>k-block depth (floats). Balanced: k = 784 runs as 4 blocks of 196, not 3 × 256 + 16.</summary>
+    const int KcMax = 256;
+
+    /// <summary>Budget (floats) for one packed B block, KC × NC: 128 Ki floats = 512 KiB, half of a Zen 5 L2.</summary>
+    const int PackedBBudget = 128 * 1024;
+
+    /// <summary>Below this many flops (2·m·n·k) the parallel variant runs on the calling thread.</summary>
+    public const long ParallelMinFlops = 2_000_000;
+
+    readonly bool _vector512;
+    readonly bool _parallel;
+    readonly WorkerPool? _pool;
+
+    /// <param name="name">registry name</param>
+    /// <param name="vector512">use the Vector512 micro-kernel (8 × 32 tiles); otherwise the Vector256 one (6 × 16)</param>
+    /// <param name="parallel">split large problems over <paramref name="pool"/></param>
+    /// <param name="pool">the pool for the parallel variant; null means <see cref="WorkerPool.Shared"/></param>
+    /// <param name="parallelMinFlops">smallest problem (2·m·n·k) the parallel variant splits; tests pass 0</param>
+    public BlockedGemm(string name, bool vector512, bool parallel, WorkerPool? pool = null, long parallelMinFlops = ParallelMinFlops)
+    {
+        if (vector512 ? !Vector512.IsHardwareAccelerated : !Vector256.IsHardwareAccelerated)
+            throw new PlatformNotSupportedException($"{(vector512 ? "Vector512" : "Vector256")} is not hardware accelerated here.");
+        Name = name;
+        _vector512 = vector512;
+        _parallel = parallel;
+        _pool = pool;
+        _parallelMinFlops = parallelMinFlops;
+    }
+
+    readonly long _parallelMinFlops;
+
+    public override string Name { get; }
+
+    public bool UsesVector512 => _vector512;
+
+    public bool IsParallel => _parallel;
+
+    public override unsafe void MatMul(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    {
+        CheckShapes(a, b, c, m, n, k);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var problem = new Problem(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            if (_parallel && 2L * m * n * k >= _parallelMinFlops && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1 } pool)
+                RunParallel(pool, problem);
+            else
+                Compute(problem, 0, m, 0, n);
+        }
+    }
+
+    unsafe void Compute(in Problem problem, int rowStart, int rowEnd, int colStart, int colEnd)
+    {
+        if (_vector512) Compute<Micro512>(problem, rowStart, rowEnd, colStart, colEnd);
+        else Compute<Micro256>(problem, rowStart, rowEnd, colStart, colEnd);
+    }
+
+    /// <summary>The operands of one call, as raw pointers (pinned by <see cref="MatMul"/> for the whole call).</summary>
+    readonly unsafe struct Problem(float* a, float* b, float* c, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate)
+    {
+        public readonly float* A = a, B = b, C = c;
+        public readonly int M = m, N = n, K = k;
+        public readonly bool TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate;
+    }
+
+    /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd]; rowStart and colStart must be tile-aligned (or 0).</summary>
+    static unsafe void Compute<TMicro>(in Problem q, int rowStart, int rowEnd, int colStart, int colEnd)
+        where TMicro : struct, IMicroKernel
+    {
+        var nr = 2 * TMicro.Width;
+        var kBlocks = (q.K + KcMax - 1) / KcMax;
+        var kcMax = (q.K + kBlocks - 1) / kBlocks;
+        var ncMax = Math.Max(nr, PackedBBudget / kcMax / nr * nr);
+        var colSpan = RoundUp(colEnd - colStart, nr);
+        var packed = Buffers.Packed(kcMax * Math.Min(ncMax, colSpan));
+        var scratch = Buffers.Scratch(TMicro.Rows * nr);
+        // B is read in place when untransposed, unless few row tiles share it (then packing's alignment is not worth it
+        // either way) — see the notes in the class summary.
+        var packAll = q.TransposeB;
+
+        var ctx = new Context
+        {
+            Packed = packed,
+            Scratch = scratch,
+            PackAll = packAll,
+        };
+        for (var jc = colStart; jc < colEnd; jc += ncMax)
+        {
+            var jcEnd = Math.Min(colEnd, jc + ncMax);
+            for (var pc = 0; pc < q.K; pc += kcMax)
+            {
+                var kc = Math.Min(kcMax, q.K - pc);
+                ctx.Kc = kc;
+                ctx.Pc = pc;
+                ctx.Jc = jc;
+                ctx.JcEnd = jcEnd;
+                ctx.Load = q.Accumulate || pc > 0;
+                PackB<TMicro>(q, ctx);
+                nint lda = q.TransposeA ? q.M : q.K;
+                for (var i0 = rowStart; i0 < rowEnd; i0 += TMicro.Rows)
+                {
+                    var rows = Math.Min(TMicro.Rows, rowEnd - i0);
+                    var a = q.TransposeA ? q.A + (nint)pc * q.M + i0 : q.A + (nint)i0 * q.K + pc;
+                    var c = q.C + (nint)i0 * q.N;
+                    if (q.TransposeA) TMicro.RowTile<TransposedA>(q, ctx, rows, a, lda, c);
+                    else TMicro.RowTile<RowMajorA>(q, ctx, rows, a, lda, c);
+                }
+            }
+        }
+    }
+
+    /// <summary>Loop state shared by the row tiles of one (column block, k block).</summary>
+    unsafe struct Context
+    {
+        public float* Packed, Scratch;
+        public bool PackAll, Load;
+        public int Kc, Pc, Jc, JcEnd;
+    }
+
+    static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// Packs the B(pc..pc+kc, jc..jcEnd) panels that need it: panel j0 goes to Packed + (j0 − jc)·kc, row p of it at
+    /// + p·width, width NR, or W for a last panel of at most W columns; columns past the edge are zero.
+    /// </summary>
+    static unsafe void PackB<TMicro>(in Problem q, in Context ctx) where TMicro : struct, IMicroKernel
+    {
+        var w = TMicro.Width;
+        var nr = 2 * w;
+        for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += nr)
+        {
+            var cols = Math.Min(nr, ctx.JcEnd - j0);
+            if (!ctx.PackAll && cols % w == 0) continue;
+            var width = cols > w ? nr : w;
+            var dst = ctx.Packed + (nint)(j0 - ctx.Jc) * ctx.Kc;
+            if (q.TransposeB) PackTransposed(q.B + (nint)j0 * q.K + ctx.Pc, q.K, dst, width, cols, ctx.Kc);
+            else PackRows(q.B + (nint)ctx.Pc * q.N + j0, q.N, dst, width, cols, ctx.Kc);
+        }
+    }
+
+    /// <summary>dst[p·width + j] = src[p·ldb + j] for j &lt; cols, 0 beyond.</summary>
+    static unsafe void PackRows(float* src, nint ldb, float* dst, int width, int cols, int kc)
+    {
+        for (var p = 0; p < kc; p++, src += ldb, dst += width)
+        {
+            var j = 0;
+            for (; j < cols; j++) dst[j] = src[j];
+            for (; j < width; j++) dst[j] = 0f;
+        }
+    }
+
+    /// <summary>dst[p·width + j] = src[j·ldb + p] (B stored [n,k]) for j &lt; cols, 0 beyond.</summary>
+    static unsafe void PackTransposed(float* src, nint ldb, float* dst, int width, int cols, int kc)
+    {
+        var j = 0;
+        for (; j + 4 <= cols; j += 4)
+        {
+            float* s0 = src + j * ldb, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
+            var d = dst + j;
+            for (var p = 0; p < kc; p++, d += width)
+            {
+                d[0] = s0[p];
+                d[1] = s1[p];
+                d[2] = s2[p];
+                d[3] = s3[p];
+            }
+        }
+        for (; j < cols; j++)
+        {
+            var s = src + j * ldb;
+            var d = dst + j;
+            for (var p = 0; p < kc; p++, d += width) *d = s[p];
+        }
+        for (; j < width; j++)
+        {
+            var d = dst + j;
+            for (var p = 0; p < kc; p++, d += width) *d = 0f;
+        }
+    }
+
+    /// <summary>Compile-time integer for specialising generic kernels.</summary>
+    interface IConstant
+    {
+        static abstract int Value { get; }
+    }
+
+    struct One : IConstant { public static int Value => 1; }
+    struct Two : IConstant { public static int Value => 2; }
+    struct Three : IConstant { public static int Value => 3; }
+    struct Four : IConstant { public static int Value => 4; }
+    struct Five : IConstant { public static int Value => 5; }
+    struct Six : IConstant { public static int Value => 6; }
+    struct Seven : IConstant { public static int Value => 7; }
+    struct Eight : IConstant { public static int Value => 8; }
+
+    /// <summary>How the micro-kernel walks A: row-major (A(i,p) at i·k + p) or transposed (A(i,p) at p·m + i).</summary>
+    interface ILayout
+    {
+        static abstract bool RowMajor { get; }
+    }
+
+    struct RowMajorA : ILayout { public static bool RowMajor => true; }
+    struct TransposedA : ILayout { public static bool RowMajor => false; }
+
+    /// <summary>One vector width: its tile shape and the per-row-tile loop over column panels.</summary>
+    interface IMicroKernel
+    {
+        /// <summary>Floats per vector (W); a panel is 2·W columns.</summary>
+        static abstract int Width { get; }
+
+        /// <summary>Rows per tile (MR).</summary>
+        static abstract int Rows { get; }
+
+        static abstract unsafe void RowTile<TLayout>(in Problem q, in Context ctx, int rows, float* a, nint lda, float* c)
+            where TLayout : struct, ILayout;
+    }
+
+    struct Micro512 : IMicroKernel
+    {
+        public static int Width => 16;
+        public static int Rows => 8;
+
+        public static unsafe void RowTile<TLayout>(in Problem q, in Context ctx, int rows, float* a, nint lda, float* c)
+            where TLayout : struct, ILayout
+        {
+            switch (rows)
+            {
+                case 8: Panels<Eight, TLayout>(q, ctx, a, lda, c); break;
+                case 7: Panels<Seven, TLayout>(q, ctx, a, lda, c); break;
+                case 6: Panels<Six, TLayout>(q, ctx, a, lda, c); break;
+                case 5: Panels<Five, TLayout>(q, ctx, a, lda, c); break;
+                case 4: Panels<Four, TLayout>(q, ctx, a, lda, c); break;
+                case 3: Panels<Three, TLayout>(q, ctx, a, lda, c); break;
+                case 2: Panels<Two, TLayout>(q, ctx, a, lda, c); break;
+                default: Panels<One, TLayout>(q, ctx, a, lda, c); break;
+            }
+        }
+
+        static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
+            where TRows : struct, IConstant where TLayout : struct, ILayout
+        {
+            const int W = 16, NR = 2 * W;
+            var kc = ctx.Kc;
+            for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += NR)
+            {
+                var cols = Math.Min(NR, ctx.JcEnd - j0);
+                float* b;
+                nint ldb;
+                if (ctx.PackAll || cols % W != 0)
+                {
+                    b = ctx.Packed + (nint)(j0 - ctx.Jc) * kc;
+                    ldb = cols > W ? NR : W;
+                }
+                else
+                {
+                    b = q.B + (nint)ctx.Pc * q.N + j0;
+                    ldb = q.N;
+                }
+                if (cols == NR) Kernel512<TRows, Two, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+                else if (cols == W) Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+                else
+                {
+                    var tile = ctx.Scratch;
+                    if (ctx.Load) CopyTile(c + j0, q.N, tile, NR, TRows.Value, cols);
+                    if (cols > W) Kernel512<TRows, Two, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
+                    else Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
+                    CopyTile(tile, NR, c + j0, q.N, TRows.Value, cols);
+                }
+            }
+        }
+    }
+
+    struct Micro256 : IMicroKernel
+    {
+        public static int Width => 8;
+        public static int Rows => 6;
+
+        public static unsafe void RowTile<TLayout>(in Problem q, in Context ctx, int rows, float* a, nint lda, float* c)
+            where TLayout : struct, ILayout
+        {
+            switch (rows)
+            {
+                case 6: Panels<Six, TLayout>(q, ctx, a, lda, c); break;
+                case 5: Panels<Five, TLayout>(q, ctx, a, lda, c); break;
+                case 4: Panels<Four, TLayout>(q, ctx, a, lda, c); break;
+                case 3: Panels<Three, TLayout>(q, ctx, a, lda, c); break;
+                case 2: Panels<Two, TLayout>(q, ctx, a, lda, c); break;
+                default: Panels<One, TLayout>(q, ctx, a, lda, c); break;
+            }
+        }
+
+        static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
+            where TRows : struct, IConstant where TLayout : struct, ILayout
+        {
+            const int W = 8, NR = 2 * W;
+            var kc = ctx.Kc;
+            for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += NR)
+            {
+                var cols = Math.Min(NR, ctx.JcEnd - j0);
+                float* b;
+                nint ldb;
+                if (ctx.PackAll || cols % W != 0)
+                {
+                    b = ctx.Packed + (nint)(j0 - ctx.Jc) * kc;
+                    ldb = cols > W ? NR : W;
+                }
+                else
+                {
+                    b = q.B + (nint)ctx.Pc * q.N + j0;
+                    ldb = q.N;
+                }
+                if (cols == NR) Kernel256<TRows, Two, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+                else if (cols == W) Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+                else
+                {
+                    var tile = ctx.Scratch;
+                    if (ctx.Load) CopyTile(c + j0, q.N, tile, NR, TRows.Value, cols);
+                    if (cols > W) Kernel256<TRows, Two, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
+                    else Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
+                    CopyTile(tile, NR, c + j0, q.N, TRows.Value, cols);
+                }
+            }
+        }
+    }
+
+    static unsafe void CopyTile(float* src, nint lds, float* dst, nint ldd, int rows, int cols)
+    {
+        for (var r = 0; r < rows; r++, src += lds, dst += ldd)
+            for (var j = 0; j < cols; j++) dst[j] = src[j];
+    }
+
+    /// <summary>Per-thread packing and scratch buffers: pinned, 64-byte aligned, grown on demand, never shrunk.</summary>
+    static class Buffers
+    {
+        [ThreadStatic] static float[]? t_packed;
+        [ThreadStatic] static float[]? t_scratch;
+
+        public static unsafe float* Packed(int floats) => Get(ref t_packed, floats);
+
+        public static unsafe float* Scratch(int floats) => Get(ref t_scratch, floats);
+
+        static unsafe float* Get(ref float[]? array, int floats)
+        {
+            const int AlignFloats = 16;
+            if (array is null || array.Length < floats + AlignFloats)
+                array = GC.AllocateUninitializedArray<float>(Math.Max(floats, 1024) + AlignFloats, pinned: true);
+            var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+            return (float*)((address + 63) & ~(nint)63);
+        }
+    }
+
+    /// <summary>
+    /// Splits C over the pool: by column panels when there are enough of them to balance, else by row tiles. Each
+    /// part packs the B panels it reads (row splits pack B once per part; that is k·n copies, small next to m·n·k).
+    /// </summary>
+    unsafe void RunParallel(WorkerPool pool, in Problem problem)
+    {
+        var rowsPerTile = _vector512 ? Micro512.Rows : Micro256.Rows;
+        var columnsPerPanel = 2 * (_vector512 ? Micro512.Width : Micro256.Width);
+        var rowTiles = (problem.M + rowsPerTile - 1) / rowsPerTile;
+        var panels = (problem.N + columnsPerPanel - 1) / columnsPerPanel;
+        var threads = pool.ThreadCount;
+        int rowParts = 1, columnParts = 1;
+        // Column split when every thread gets an equal whole number of panels (or enough for the imbalance to be small)
+        // and the row split would be worse; rows otherwise.
+        var columnImbalance = Imbalance(panels, threads);
+        var rowImbalance = Imbalance(rowTiles, threads);
+        if (columnImbalance < rowImbalance) columnParts = Math.Min(threads, panels);
+        else rowParts = Math.Min(threads, rowTiles);
+        if (rowParts * columnParts <= 1)
+        {
+            Compute(problem, 0, problem.M, 0, problem.N);
+            return;
+        }
+        var job = t_job ??= new ParallelJob();
+        job.Set(this, problem, rowParts, columnParts, rowTiles, rowsPerTile, panels, columnsPerPanel);
+        try
+        {
+            pool.Run(rowParts * columnParts, job);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>Largest share over the mean share when <paramref name="units"/> are dealt to <paramref name="parts"/>.</summary>
+    static double Imbalance(int units, int parts)
+    {
+        if (units < parts) return (double)parts / units; // some threads idle
+        var largest = (units + parts - 1) / parts;
+        return largest * parts / (double)units;
+    }
+
+    [ThreadStatic] static ParallelJob? t_job;
+
+    sealed unsafe class ParallelJob : IParallelJob
+    {
+        BlockedGemm? _kernel;
+        Problem _problem;
+        int _rowParts, _columnParts, _rowTiles, _rowsPerTile, _panels, _columnsPerPanel;
+
+        public void Set(BlockedGemm kernel, in Problem problem, int rowParts, int columnParts, int rowTiles,
+            int rowsPerTile, int panels, int columnsPerPanel)
+        {
+            _kernel = kernel;
+            _problem = problem;
+            _rowParts = rowParts;
+            _columnParts = columnParts;
+            _rowTiles = rowTiles;
+            _rowsPerTile = rowsPerTile;
+            _panels = panels;
+            _columnsPerPanel = columnsPerPanel;
+        }
+
+        public void Clear()
+        {
+            _kernel = null;
+            _problem = default;
+        }
+
+        public void Execute(int part)
+        {
+            var rowPart = part / _columnParts;
+            var columnPart = part % _columnParts;
+            var rowStart = (int)((long)_rowTiles * rowPart / _rowParts) * _rowsPerTile;
+            var rowEnd = Math.Min(_problem.M, (int)((long)_rowTiles * (rowPart + 1) / _rowParts) * _rowsPerTile);
+            var colStart = (int)((long)_panels * columnPart / _columnParts) * _columnsPerPanel;
+            var colEnd = Math.Min(_problem.N, (int)((long)_panels * (columnPart + 1) / _columnParts) * _columnsPerPanel);
+            if (rowStart < rowEnd && colStart < colEnd) _kernel!.Compute(_problem, rowStart, rowEnd, colStart, colEnd);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Delight.Numerics;
+
+/// <summary>
+/// One piece of parallel work, split into numbered parts. The object is reused across calls (no closure or
+/// delegate per call); <see cref="Execute"/> must be safe to call for different parts on different threads at once.
+/// </summary>
+public interface IParallelJob
+{
+    void Execute(int part);
+}
+
+/// <summary>
+/// A small persistent fork-join pool for short, compute-bound jobs (a GEMM of tens of microseconds):
+/// <see cref="ThreadCount"/> − 1 background workers plus the calling thread, which runs parts too and returns when
+/// all parts are done. Parts are claimed dynamically (an atomic counter), each exactly once.
+/// <para>
+/// Waiting: an idle worker spins for <see cref="SpinMicroseconds"/> after its last part, so back-to-back calls are
+/// picked up in about a microsecond, and then blocks on its own semaphore until the next call wakes it. The caller
+/// likewise spins, then blocks, while the last parts finish. <see cref="Run"/> allocates nothing.
+/// </para>
+/// <para>
+/// Concurrency: one <see cref="Run"/> at a time owns the workers. A call made while the pool is busy — from another
+/// thread, or from inside a job (nesting) — does not wait: it runs all its parts serially on its own thread. So
+/// concurrent callers are safe and never deadlock; they only lose the parallelism.
+/// </para>
+/// </summary>
+public sealed class WorkerPool : IDisposable
+{
+    /// <summary>
+    /// The process-wide pool: <see cref="Environment.ProcessorCount"/> threads, or <c>DELIGHT_THREADS</c> when that is
+    /// set to a positive integer (1 = no workers, everything serial on the caller).
+    /// </summary>
+    public static WorkerPool Shared { get; } = new(DefaultThreadCount(), "Delight worker");
+
+    /// <summary>The thread count <see cref="Shared"/> uses.</summary>
+    public static int DefaultThreadCount()
+    {
+        var text = Environment.GetEnvironmentVariable("DELIGHT_THREADS");
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            if (!int.TryParse(text, out var requested) || requested < 1)
+                throw new ArgumentException($"DELIGHT_THREADS='{text}' must be a positive integer.");
+            return Math.Min(requested, Environment.ProcessorCount);
+        }
+        return Environment.ProcessorCount;
+    }
+
+    sealed class Worker
+    {
+        public readonly SemaphoreSlim Wake = new(0);
+        public int Sleeping; // 1 while the worker is (about to be) blocked on Wake; whoever resets it to 0 owns the Release
+        public Thread? Thread;
+    }
+
+    readonly Worker[] _workers;
+    readonly SemaphoreSlim _callerWake = new(0);
+    int _callerSleeping;
+    int _busy;
+    volatile bool _disposed;
+
+    // High 32 bits: generation (one per Run); low 32 bits: next part to claim. Claiming is one CAS on the whole word,
+    // so a part can only be claimed in the generation it belongs to.
+    long _state;
+    IParallelJob? _job;
+    int _partCount;
+    int _completed;
+    Exception? _error;
+
+    /// <param name="threadCount">total threads including the caller; 1 makes every <see cref="Run"/> serial</param>
+    public WorkerPool(int threadCount, string name = "WorkerPool worker")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
+        ThreadCount = threadCount;
+        _workers = new Worker[threadCount - 1];
+        for (var w = 0; w < _workers.Length; w++)
+        {
+            var worker = new Worker();
+            worker.Thread = new Thread(WorkerLoop) { IsBackground = true, Name = $"{name} {w + 1}" };
+            _workers[w] = worker;
+            worker.Thread.Start(worker);
+        }
+    }
+
+    /// <summary>Threads that run parts: the workers plus the caller.</summary>
+    public int ThreadCount { get; }
+
+    /// <summary>How long an idle thread busy-waits for the next part or call before it blocks. Default 50 µs.</summary>
+    public double SpinMicroseconds
+    {
+        get => _spinTicks * 1e6 / Stopwatch.Frequency;
+        set => _spinTicks = (long)(Math.Max(0, value) * Stopwatch.Frequency / 1e6);
+    }
+    long _spinTicks = 50 * Stopwatch.Frequency / 1_000_000;
+
+    /// <summary>True while a <see cref="Run"/> owns the workers (a concurrent Run would then execute serially).</summary>
+    public bool IsBusy => Volatile.Read(ref _busy) != 0;
+
+    /// <summary>
+    /// Runs <c>job.Execute(part)</c> once for each part in [0, partCount), spread over the workers and the calling
+    /// thread, and returns when all are done. The first exception a part throws is rethrown here, after all parts
+    /// have finished or failed.
+    /// </summary>
+    public void Run(int partCount, IParallelJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (partCount <= 0) return;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (partCount == 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            for (var part = 0; part < partCount; part++) job.Execute(part);
+            return;
+        }
+        try
+        {
+            _job = job;
+            _partCount = partCount;
+            _completed = 0;
+            _error = null;
+            var generation = (int)(_state >> 32) + 1;
+            Volatile.Write(ref _state, (long)generation << 32); // publishes the fields above
+            var wanted = partCount - 1;
+            for (var w = 0; w < _workers.Length && wanted > 0; w++, wanted--)
+            {
+                var worker = _workers[w];
+                if (Interlocked.Exchange(ref worker.Sleeping, 0) == 1) worker.Wake.Release();
+            }
+            RunParts(generation);
+            WaitForCompletion(partCount);
+            _job = null;
+            if (_error is { } error)
+            {
+                _error = null;
+                ExceptionDispatchInfo.Capture(error).Throw();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Claims and runs parts of <paramref name="generation"/> until none are left.</summary>
+    void RunParts(int generation)
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            if ((int)(state >> 32) != generation) return;
+            var part = (int)state;
+            if (part >= Volatile.Read(ref _partCount)) return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            // This part of this generation is now ours; Run cannot move on until we count it, so _job is current.
+            try
+            {
+                _job!.Execute(part);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+            }
+            if (Interlocked.Increment(ref _completed) == _partCount && Interlocked.Exchange(ref _callerSleeping, 0) == 1)
+                _callerWake.Release();
+        }
+    }
+
+    void WaitForCompletion(int partCount)
+    {
+        if (Volatile.Read(ref _completed) == partCount) return;
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() - start < _spinTicks)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                if (Volatile.Read(ref _completed) == partCount) return;
+                Thread.SpinWait(1);
+            }
+        }
+        Interlocked.Exchange(ref _callerSleeping, 1);
+        // Completed in the meantime: take the flag back, or, if the finisher already took it, consume its Release.
+        if (Volatile.Read(ref _completed) == partCount && Interlocked.Exchange(ref _callerSleeping, 0) == 1) return;
+        _callerWake.Wait();
+    }
+
+    void WorkerLoop(object? state)
+    {
+        var worker = (Worker)state!;
+        var seen = 0;
+        while (true)
+        {
+            var generation = WaitForGeneration(worker, seen);
+            if (_disposed) return;
+            seen = generation;
+            RunParts(generation);
+        }
+    }
+
+    /// <summary>Returns the first generation after <paramref name="seen"/>; spins first, then blocks.</summary>
+    int WaitForGeneration(Worker worker, int seen)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                var generation = (int)(Volatile.Read(ref _state) >> 32);
+                if (generation != seen || _disposed) return generation;
+                Thread.SpinWait(1);
+            }
+            if (Stopwatch.GetTimestamp() - start < _spinTicks) continue;
+
+            Interlocked.Exchange(ref worker.Sleeping, 1);
+            var now = (int)(Volatile.Read(ref _state) >> 32);
+            if (now != seen || _disposed)
+            {
+                // A call arrived meanwhile: take the flag back, or, if the caller already took it, consume its Release.
+                if (Interlocked.Exchange(ref worker.Sleeping, 0) == 0) worker.Wake.Wait();
+                return now;
+            }
+            worker.Wake.Wait();
+            start = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Stops the workers (they finish any part in progress). The pool cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var worker in _workers)
+            if (Interlocked.Exchange(ref worker.Sleeping, 0) == 1) worker.Wake.Release();
+        foreach (var worker in _workers) worker.Thread?.Join();
+        foreach (var worker in _workers) worker.Wake.Dispose();
+        _callerWake.Dispose();
+    }
+}
