@@ -57,7 +57,7 @@ public sealed class CausalSelfAttention
                     for (var u = 0; u <= t; u++)
                     {
                         var k = qkv.Slice((b * T + u) * t3 + c + h * d, d);
-                        var s = TensorPrimitives.Dot(q, k) * scale;
+                        var s = SmallVector.Dot(q, k) * scale;
                         row[u] = s;
                         if (s > max) max = s;
                     }
@@ -68,7 +68,7 @@ public sealed class CausalSelfAttention
                     for (var u = 0; u <= t; u++)
                     {
                         var v = qkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        TensorPrimitives.FusedMultiplyAdd(v, row[u], o, o);
+                        SmallVector.Axpy(row[u], v, o);
                     }
                 }
             }
@@ -100,10 +100,10 @@ public sealed class CausalSelfAttention
                     for (var u = 0; u <= t; u++)
                     {
                         var v = qkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        dp[u] = TensorPrimitives.Dot(dO, v);
+                        dp[u] = SmallVector.Dot(dO, v);
                         weighted += row[u] * dp[u];
                         var dv = dQkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        TensorPrimitives.FusedMultiplyAdd(dO, row[u], dv, dv);
+                        SmallVector.Axpy(row[u], dO, dv);
                     }
                     var q = qkv.Slice((b * T + t) * t3 + h * d, d);
                     var dq = dQkv.Slice((b * T + t) * t3 + h * d, d);
@@ -113,8 +113,8 @@ public sealed class CausalSelfAttention
                         if (ds == 0f) continue;
                         var k = qkv.Slice((b * T + u) * t3 + c + h * d, d);
                         var dk = dQkv.Slice((b * T + u) * t3 + c + h * d, d);
-                        TensorPrimitives.FusedMultiplyAdd(k, ds, dq, dq);
-                        TensorPrimitives.FusedMultiplyAdd(q, ds, dk, dk);
+                        SmallVector.Axpy(ds, k, dq);
+                        SmallVector.Axpy(ds, q, dk);
                     }
                 }
             }
@@ -143,7 +143,7 @@ public sealed class CausalSelfAttention
                 var max = float.NegativeInfinity;
                 for (var u = 0; u <= position; u++)
                 {
-                    var s = TensorPrimitives.Dot(q, keyCache.Slice(cacheBase + u * c + h * d, d)) * scale;
+                    var s = SmallVector.Dot(q, keyCache.Slice(cacheBase + u * c + h * d, d)) * scale;
                     row[u] = s;
                     if (s > max) max = s;
                 }
@@ -151,7 +151,7 @@ public sealed class CausalSelfAttention
                 var o = heads.Slice(b * c + h * d, d);
                 o.Clear();
                 for (var u = 0; u <= position; u++)
-                    TensorPrimitives.FusedMultiplyAdd(valueCache.Slice(cacheBase + u * c + h * d, d), row[u], o, o);
+                    SmallVector.Axpy(row[u], valueCache.Slice(cacheBase + u * c + h * d, d), o);
             }
         }
     }
