@@ -20,7 +20,10 @@ public sealed class CausalSelfAttention
         HeadWidth = width / headCount;
         Qkv = new Linear(parameters, name + ".qkv", width, 3 * width, bias);
         Out = new Linear(parameters, name + ".out", width, width, bias);
+        _job = new AttendJob(this);
     }
+
+    readonly AttendJob _job;
 
     public int Width { get; }
     public int HeadCount { get; }
@@ -40,11 +43,26 @@ public sealed class CausalSelfAttention
     /// Mixes positions: heads[b,t] = Σ_{u≤t} softmax_u(q_t·k_u/√D) v_u for every head, from qkv [B·T, 3C].
     /// Writes probs [B, H, T, T] and heads [B·T, C].
     /// </summary>
-    public void AttendForward(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int sequenceCount, int tokenCount)
+    public unsafe void AttendForward(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int sequenceCount, int tokenCount)
+    {
+        var parts = PartCount(sequenceCount, tokenCount);
+        if (parts == 1)
+        {
+            AttendForwardRange(qkv, probs, heads, 0, sequenceCount, tokenCount);
+            return;
+        }
+        fixed (float* pQkv = qkv, pProbs = probs, pHeads = heads)
+        {
+            _job.Set(AttendJob.Stage.Forward, pQkv, pProbs, pHeads, null, null, qkv.Length, probs.Length, heads.Length, 0, sequenceCount, tokenCount, parts);
+            WorkerPool.Shared.Run(parts, _job);
+        }
+    }
+
+    void AttendForwardRange(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int firstSequence, int endSequence, int tokenCount)
     {
         int c = Width, d = HeadWidth, t3 = 3 * Width, T = tokenCount;
         var scale = Scale;
-        for (var b = 0; b < sequenceCount; b++)
+        for (var b = firstSequence; b < endSequence; b++)
         {
             for (var h = 0; h < HeadCount; h++)
             {
@@ -80,14 +98,31 @@ public sealed class CausalSelfAttention
     /// dp_tu = dO_t·v_u; ds = p ⊙ (dp − Σ_u p·dp); dq_t = Σ_u ds_tu k_u/√D; dk_u += ds_tu q_t/√D; dv_u += p_tu dO_t.
     /// <paramref name="scratch"/> needs T floats.
     /// </summary>
-    public void AttendBackward(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
+    public unsafe void AttendBackward(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
         Span<float> dQkv, Span<float> scratch, int sequenceCount, int tokenCount)
+    {
+        dQkv[..(sequenceCount * tokenCount * 3 * Width)].Clear();
+        var parts = PartCount(sequenceCount, tokenCount);
+        if (parts == 1)
+        {
+            AttendBackwardRange(qkv, probs, dHeads, dQkv, scratch[..tokenCount], 0, sequenceCount, tokenCount);
+            return;
+        }
+        fixed (float* pQkv = qkv, pProbs = probs, pDHeads = dHeads, pDQkv = dQkv)
+        {
+            _job.Set(AttendJob.Stage.Backward, pQkv, pProbs, null, pDHeads, pDQkv, qkv.Length, probs.Length, dHeads.Length, dQkv.Length,
+                sequenceCount, tokenCount, parts);
+            WorkerPool.Shared.Run(parts, _job);
+        }
+    }
+
+    /// <summary>Backward for sequences [first, end); dQkv must be cleared beforehand. dp needs T floats.</summary>
+    void AttendBackwardRange(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
+        Span<float> dQkv, Span<float> dp, int firstSequence, int endSequence, int tokenCount)
     {
         int c = Width, d = HeadWidth, t3 = 3 * Width, T = tokenCount;
         var scale = Scale;
-        dQkv[..(sequenceCount * T * t3)].Clear();
-        var dp = scratch[..T];
-        for (var b = 0; b < sequenceCount; b++)
+        for (var b = firstSequence; b < endSequence; b++)
         {
             for (var h = 0; h < HeadCount; h++)
             {
@@ -153,6 +188,56 @@ public sealed class CausalSelfAttention
                 for (var u = 0; u <= position; u++)
                     SmallVector.Axpy(row[u], valueCache.Slice(cacheBase + u * c + h * d, d), o);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sequences are independent, so each part owns whole sequences: results do not depend on the thread count.
+    /// Small batches stay on the calling thread, where dispatch would cost more than it saves.
+    /// </summary>
+    static int PartCount(int sequenceCount, int tokenCount)
+    {
+        var threads = WorkerPool.Shared.ThreadCount;
+        if (threads == 1 || (long)sequenceCount * tokenCount * tokenCount < 4096) return 1;
+        return Math.Min(sequenceCount, 4 * threads);
+    }
+
+    /// <summary>A reusable job over pinned buffers: the parallel body of forward and backward, no allocation per call.</summary>
+    sealed unsafe class AttendJob(CausalSelfAttention owner) : IParallelJob
+    {
+        public enum Stage { Forward, Backward }
+
+        Stage _stage;
+        float* _qkv, _probs, _heads, _dHeads, _dQkv;
+        int _qkvLength, _probsLength, _headsLength, _dQkvLength, _sequences, _tokens, _parts;
+
+        public void Set(Stage stage, float* qkv, float* probs, float* heads, float* dHeads, float* dQkv,
+            int qkvLength, int probsLength, int headsLength, int dQkvLength, int sequences, int tokens, int parts)
+        {
+            _stage = stage;
+            _qkv = qkv;
+            _probs = probs;
+            _heads = heads;
+            _dHeads = dHeads;
+            _dQkv = dQkv;
+            (_qkvLength, _probsLength, _headsLength, _dQkvLength, _sequences, _tokens, _parts) =
+                (qkvLength, probsLength, headsLength, dQkvLength, sequences, tokens, parts);
+        }
+
+        public void Execute(int part)
+        {
+            var first = (int)((long)_sequences * part / _parts);
+            var end = (int)((long)_sequences * (part + 1) / _parts);
+            var qkv = new ReadOnlySpan<float>(_qkv, _qkvLength);
+            var probs = new Span<float>(_probs, _probsLength);
+            if (_stage == Stage.Forward)
+            {
+                owner.AttendForwardRange(qkv, probs, new Span<float>(_heads, _headsLength), first, end, _tokens);
+                return;
+            }
+            Span<float> dp = _tokens <= 1024 ? stackalloc float[_tokens] : new float[_tokens];
+            owner.AttendBackwardRange(qkv, probs, new ReadOnlySpan<float>(_dHeads, _headsLength), new Span<float>(_dQkv, _dQkvLength),
+                dp, first, end, _tokens);
         }
     }
 

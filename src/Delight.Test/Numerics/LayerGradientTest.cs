@@ -222,4 +222,35 @@ public class LayerGradientTest
                 GradientCheck.AssertClose(full.AsSpan((b * tokens + t) * width, width), stepOut.AsSpan(b * width, width), 1e-5f, $"t{t} b{b}");
         }
     }
+
+    [Fact]
+    public void LayerGradientTest_Attention_ParallelEqualsOneSequenceAtATime()
+    {
+        // 64 sequences run in parallel parts; one sequence at a time stays on this thread. Bit-identical results show
+        // the split never changes a number.
+        const int sequences = 64, tokens = 19, width = 16, heads = 2;
+        var rng = new Rng(10);
+        var p = new ParameterSet();
+        var attention = new CausalSelfAttention(p, "attn", width, heads);
+        p.Allocate();
+        var qkv = GradientCheck.Random(sequences * tokens * 3 * width, rng);
+        var dHeads = GradientCheck.Random(sequences * tokens * width, rng);
+        var probs = new float[sequences * heads * tokens * tokens];
+        var outHeads = new float[sequences * tokens * width];
+        var dQkv = new float[qkv.Length];
+        attention.AttendForward(qkv, probs, outHeads, sequences, tokens);
+        attention.AttendBackward(qkv, probs, dHeads, dQkv, new float[tokens], sequences, tokens);
+        int q = tokens * 3 * width, o = tokens * width, pr = heads * tokens * tokens;
+        for (var b = 0; b < sequences; b++)
+        {
+            var probs1 = new float[pr];
+            var out1 = new float[o];
+            var dQkv1 = new float[q];
+            attention.AttendForward(qkv.AsSpan(b * q, q), probs1, out1, 1, tokens);
+            attention.AttendBackward(qkv.AsSpan(b * q, q), probs1, dHeads.AsSpan(b * o, o), dQkv1, new float[tokens], 1, tokens);
+            Assert.Equal(out1, outHeads.AsSpan(b * o, o).ToArray());
+            Assert.Equal(probs1, probs.AsSpan(b * pr, pr).ToArray());
+            Assert.Equal(dQkv1, dQkv.AsSpan(b * q, q).ToArray());
+        }
+    }
 }
