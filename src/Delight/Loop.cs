@@ -67,6 +67,8 @@ public sealed class Rollout(int capacity, int promptLength, int answerLength)
 public interface ILoss
 {
     string Name { get; }
-    /// <summary>Writes coefficient[row, token] from the signals; also reports its gate mean (1 when ungated).</summary>
-    void Coefficients(in Learning.Signals signals, Span<float> coefficients, out float gateMean);
+    /// <summary>True when the loss reads the actor's behaviour log-probs (importance ratios, trust regions).</summary>
+    bool NeedsBehaviourLogProbs { get; }
+    /// <summary>Writes coefficient[row, token] from the signals and reports what it did.</summary>
+    void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics);
 }

@@ -15,7 +15,8 @@ public class LossCoefficientTest
         var delight = new float[4];
         for (var i = 0; i < 4; i++) delight[i] = s_advantage[i / 2] * s_surprisal[i];
         var coefficients = new float[4];
-        loss.Coefficients(new Signals(s_advantage, s_surprisal, delight, 2, 2), coefficients, out gateMean);
+        loss.Coefficients(new Signals(s_advantage, s_surprisal, delight, 2, 2), coefficients, out var statistics);
+        gateMean = statistics.GateMean;
         return coefficients;
     }
 

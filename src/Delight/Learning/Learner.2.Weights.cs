@@ -12,7 +12,7 @@ public sealed partial class Learner
             for (var t = 0; t < answer; t++)
                 _delight[r * answer + t] = advantage[r] * _surprisal[r * answer + t];
         var signals = new Signals(advantage, _surprisal.AsSpan(0, n), _delight.AsSpan(0, n), rows, answer);
-        Loss.Coefficients(signals, _coefficients.AsSpan(0, n), out var gateMean);
+        Loss.Coefficients(signals, _coefficients.AsSpan(0, n), out var statistics);
 
         double advantageSum = 0, advantageSquares = 0, surprisalSum = 0, entropySum = 0, loss = 0;
         foreach (var u in advantage) { advantageSum += u; advantageSquares += (double)u * u; }
@@ -29,6 +29,6 @@ public sealed partial class Learner
         _metrics.SurprisalMean = (float)(surprisalSum / n);
         _metrics.EntropyMean = (float)(entropySum / n);
         _metrics.Loss = (float)(loss / n);
-        _metrics.GateMean = gateMean;
+        _metrics.GateMean = statistics.GateMean;
     }
 }

@@ -2,17 +2,40 @@ namespace Delight.Learning;
 
 /// <summary>
 /// The per-token quantities every loss reads, computed once per step by the learner (egg's common.py, once):
-///   U_r   advantage of row r (broadcast to its tokens)
-///   ℓ_rt  = −log π_θ(a_rt), the learner's surprisal (never the actor's)
-///   χ_rt  = U_r · ℓ_rt, delight
+///   U_r      advantage of row r (broadcast to its tokens)
+///   log π_θ  the learner's log-prob of each sampled token; ℓ_rt = −log π_θ(a_rt) its surprisal
+///   χ_rt     = U_r · ℓ_rt, delight
+///   log μ    the actor's recorded behaviour log-prob (empty when the rollout has none)
 /// Shapes: rows × tokens (answer tokens per row), row-major.
 /// </summary>
 public readonly ref struct Signals(
-    ReadOnlySpan<float> advantage, ReadOnlySpan<float> surprisal, ReadOnlySpan<float> delight, int rowCount, int tokensPerRow)
+    ReadOnlySpan<float> advantage, ReadOnlySpan<float> surprisal, ReadOnlySpan<float> delight, int rowCount, int tokensPerRow,
+    ReadOnlySpan<float> behaviourLogProbs = default)
 {
     public ReadOnlySpan<float> Advantage { get; } = advantage;
     public ReadOnlySpan<float> Surprisal { get; } = surprisal;
     public ReadOnlySpan<float> Delight { get; } = delight;
+    /// <summary>Behaviour log-probs [rows, tokens]; empty when the data carries none.</summary>
+    public ReadOnlySpan<float> BehaviourLogProbs { get; } = behaviourLogProbs;
     public int RowCount { get; } = rowCount;
     public int TokensPerRow { get; } = tokensPerRow;
+    public bool HasBehaviourLogProbs => !BehaviourLogProbs.IsEmpty;
+
+    /// <summary>log π_θ(a_rt) = −ℓ_rt.</summary>
+    public float LearnerLogProb(int index) => -Surprisal[index];
+}
+
+/// <summary>What a loss reports about its coefficients (fields a loss does not use stay at their defaults).</summary>
+public record struct LossStatistics
+{
+    /// <summary>Mean gate weight over tokens (1 for ungated losses).</summary>
+    public float GateMean;
+    /// <summary>Mean and max importance ratio π_θ/μ where behaviour log-probs are used; NaN otherwise.</summary>
+    public float RatioMean;
+    public float RatioMax;
+    /// <summary>Fraction of tokens whose term was clipped (PPO) or filtered out (VACO, Kondo).</summary>
+    public float ClipFraction;
+    public float DropFraction;
+
+    public static LossStatistics Ungated => new() { GateMean = 1f, RatioMean = float.NaN, RatioMax = float.NaN };
 }

@@ -21,8 +21,9 @@ public sealed class DelightfulPg : ILoss
     /// <summary>λ</summary>
     public float Price { get; }
     public string Name => "dg";
+    public bool NeedsBehaviourLogProbs => false;
 
-    public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out float gateMean)
+    public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics)
     {
         var t = signals.TokensPerRow;
         var gateSum = 0.0;
@@ -36,7 +37,8 @@ public sealed class DelightfulPg : ILoss
                 coefficients[r * t + j] = w * u;
             }
         }
-        gateMean = (float)(gateSum / Math.Max(1, signals.RowCount * t));
+        statistics = Learning.LossStatistics.Ungated;
+        statistics.GateMean = (float)(gateSum / Math.Max(1, signals.RowCount * t));
     }
 
     public float Gate(float delight) => Temperature == 0f

@@ -6,12 +6,13 @@ namespace Delight.Losses;
 public sealed class Reinforce : ILoss
 {
     public string Name => "pg";
+    public bool NeedsBehaviourLogProbs => false;
 
-    public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out float gateMean)
+    public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics)
     {
         var t = signals.TokensPerRow;
         for (var r = 0; r < signals.RowCount; r++)
             coefficients.Slice(r * t, t).Fill(signals.Advantage[r]);
-        gateMean = 1f;
+        statistics = Learning.LossStatistics.Ungated;
     }
 }
