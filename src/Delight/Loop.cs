@@ -40,7 +40,10 @@ public sealed class Rollout(int capacity, int promptLength, int answerLength)
     /// <summary>[rows, Length]: prompt then answer.</summary>
     public int[] Tokens { get; } = new int[capacity * (promptLength + answerLength)];
     /// <summary>[rows, Length] behaviour log-probs in the sampler convention (prompt positions 0).</summary>
+    /// <remarks>Meaningful only when <see cref="HasBehaviourLogProbs"/>.</remarks>
     public float[] BehaviourLogProbs { get; } = new float[capacity * (promptLength + answerLength)];
+    /// <summary>False when the actor did not record behaviour log-probs (methods that need them then refuse the rollout).</summary>
+    public bool HasBehaviourLogProbs { get; set; } = true;
     /// <summary>[rows]</summary>
     public float[] Rewards { get; } = new float[capacity];
     /// <summary>Policy version the actor sampled with.</summary>

@@ -12,7 +12,7 @@ static class TrainCommand
     {
         var defaults = new TrainOptions();
         var task = new Option<string>("--task") { Description = "Task: reversal.", DefaultValueFactory = _ => defaults.Task };
-        var method = new Option<string>("--method") { Description = "Loss: pg (REINFORCE, grouped baseline) or dg (delightful PG).", DefaultValueFactory = _ => defaults.Method };
+        var method = new Option<string>("--method") { Description = "Loss: pg (REINFORCE, grouped baseline), dg (delightful PG) or kondo (pg behind the Kondo gate).", DefaultValueFactory = _ => defaults.Method };
         var steps = new Option<int>("--steps") { Description = "Learner steps.", DefaultValueFactory = _ => defaults.Steps };
         var seed = new Option<ulong>("--seed") { Description = "Run seed; same seed, same metrics.", DefaultValueFactory = _ => defaults.Seed };
         var outDir = new Option<string>("--out") { Description = "Run folder for metrics.jsonl and summary.json.", DefaultValueFactory = _ => "runs/latest" };
@@ -26,10 +26,17 @@ static class TrainCommand
         var evalRows = new Option<int>("--eval-rows") { Description = "Fresh prompts sampled to measure error before and after.", DefaultValueFactory = _ => defaults.EvaluationRows };
         var logEvery = new Option<int>("--log-every") { Description = "Write metrics every N steps.", DefaultValueFactory = _ => defaults.LogEvery };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
+        var kondoRate = new Option<float?>("--kondo-rate") { Description = "Kondo gate: keep the top fraction ρ ∈ (0, 1] by priority." };
+        var kondoPrice = new Option<float?>("--kondo-price") { Description = "Kondo gate: keep priority > λ (method kondo defaults to λ = 0)." };
+        var kondoPriority = new Option<string>("--kondo-priority") { Description = "delight, advantage, abs-advantage, surprisal, uniform or additive.", DefaultValueFactory = _ => defaults.KondoPriority };
+        var kondoGranularity = new Option<string>("--kondo-granularity") { Description = "Screen tokens or whole rows.", DefaultValueFactory = _ => defaults.KondoGranularity };
+        var kondoStochastic = new Option<bool>("--kondo-stochastic") { Description = "With a price: keep with probability σ(priority − λ)." };
+        var screen = new Option<string>("--screen") { Description = "exact (learner log-probs) or speculative (actor's, before the forward).", DefaultValueFactory = _ => defaults.Screen };
 
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")
         {
             task, method, steps, seed, outDir, prompts, samples, lr, eta, lambda, promptLength, vocab, evalRows, logEvery, quiet,
+            kondoRate, kondoPrice, kondoPriority, kondoGranularity, kondoStochastic, screen,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +55,12 @@ static class TrainCommand
                 Vocabulary = parse.GetValue(vocab),
                 EvaluationRows = parse.GetValue(evalRows),
                 LogEvery = parse.GetValue(logEvery),
+                KondoRate = parse.GetValue(kondoRate),
+                KondoPrice = parse.GetValue(kondoPrice),
+                KondoPriority = parse.GetValue(kondoPriority)!,
+                KondoGranularity = parse.GetValue(kondoGranularity)!,
+                KondoStochastic = parse.GetValue(kondoStochastic),
+                Screen = parse.GetValue(screen)!,
             };
             return Train(options, parse.GetValue(outDir)!, parse.GetValue(quiet), output);
         });

@@ -51,10 +51,17 @@ public sealed class RunFolder : IDisposable
         w.WriteNumber("kept_token_fraction", m.KeptTokenFraction);
         w.WriteNumber("entropy_mean", m.EntropyMean);
         w.WriteNumber("grad_norm", m.GradientNorm);
+        WriteFinite(w, "ratio_mean", m.RatioMean);
+        WriteFinite(w, "ratio_max", m.RatioMax);
+        w.WriteNumber("clip_fraction", m.ClipFraction);
+        w.WriteNumber("drop_fraction", m.DropFraction);
+        WriteFinite(w, "screen_disagreement", m.ScreenDisagreement);
         w.WriteNumber("forward_rows", m.ForwardRows);
         w.WriteNumber("backward_rows", m.BackwardRows);
         w.WriteNumber("forward_tokens", m.ForwardTokens);
         w.WriteNumber("backward_tokens", m.BackwardTokens);
+        w.WriteNumber("forward_flops", m.ForwardFlops);
+        w.WriteNumber("backward_flops", m.BackwardFlops);
         w.WriteNumber("wall_seconds", wallSeconds);
         w.WriteEndObject();
         w.Flush();
@@ -84,6 +91,8 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("backward_tokens", s.Work.BackwardTokens);
             w.WriteNumber("sample_rows", s.Work.SampleRows);
             w.WriteNumber("sample_tokens", s.Work.SampleTokens);
+            w.WriteNumber("forward_flops", s.Work.ForwardFlops);
+            w.WriteNumber("backward_flops", s.Work.BackwardFlops);
             w.WriteEndObject();
             w.WriteStartObject("config");
             w.WriteString("task", o.Task);
@@ -98,9 +107,22 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("prompt_length", o.PromptLength);
             w.WriteNumber("vocab", o.Vocabulary);
             w.WriteNumber("eval_rows", o.EvaluationRows);
+            if (o.KondoRate is { } rate) w.WriteNumber("kondo_rate", rate);
+            if (o.KondoPrice is { } price) w.WriteNumber("kondo_price", price);
+            w.WriteString("kondo_priority", o.KondoPriority);
+            w.WriteString("kondo_granularity", o.KondoGranularity);
+            w.WriteBoolean("kondo_stochastic", o.KondoStochastic);
+            w.WriteString("screen", o.Screen);
             w.WriteEndObject();
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>JSON has no NaN: a metric that does not apply this step is null.</summary>
+    static void WriteFinite(Utf8JsonWriter w, string name, float value)
+    {
+        if (float.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
     }
 
     static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e)

@@ -6,8 +6,11 @@ public sealed partial class Learner
     void Backward(Rollout rollout)
     {
         Policy.Parameters.ZeroGradients();
-        Policy.Backward(_keptRows.AsSpan(0, _keptCount), _dLogProbs.AsSpan(0, _keptCount * rollout.AnswerLength));
+        if (_keptCount > 0)
+            Policy.Backward(_keptRows.AsSpan(0, _keptCount), _dLogProbs.AsSpan(0, _keptCount * rollout.AnswerLength));
         _metrics.BackwardRows = _keptCount;
         _metrics.BackwardTokens = (long)_keptCount * (rollout.Length - 1);
+        // Backward costs about twice the forward: the input and the weight gradient of every matrix product.
+        _metrics.BackwardFlops = 2 * Policy.ForwardFlops(_keptCount, rollout.Length);
     }
 }

@@ -1,42 +1,61 @@
 using Delight.Numerics;
 using Delight.Policies;
+using Delight.Screens;
 
 namespace Delight.Learning;
 
 /// <summary>
-/// One learner step over a rollout, in five stages (one file each):
-///   1.Forward  teacher-forced log-probs of every answer token, activations kept
-///   2.Weights  signals (U, ℓ, χ) → the loss's coefficient per token
-///   3.Screen   rows whose coefficients are all zero are dropped
-///   4.Backward only the kept rows, reusing the stored activations
-///   5.Update   optimizer step; the policy version advances
+/// One learner step over a rollout, in stages (one file each):
+///   0.Prescreen check the rollout, advantages over the whole batch; a speculative screen picks the rows to forward
+///   1.Forward   teacher-forced log-probs of every answer token of the forwarded rows, activations kept
+///   2.Weights   signals (U, ℓ, χ) → the loss's coefficient per token → the exact screen's mask, if any
+///   3.Screen    rows whose coefficients are all zero are dropped
+///   4.Backward  only the kept rows, reusing the stored activations
+///   5.Update    optimizer step; the policy version advances
 /// </summary>
 public sealed partial class Learner
 {
+    readonly float[] _batchAdvantage;
     readonly float[] _advantage;
     readonly float[] _surprisal;
     readonly float[] _delight;
+    readonly float[] _behaviour;
     readonly float[] _coefficients;
+    readonly float[] _mask;
+    readonly float[] _auditMask;
     readonly float[] _dLogProbs;
     readonly float[] _entropy;
+    readonly int[] _forwardRows;
+    readonly int[] _forwardTokens;
     readonly int[] _keptRows;
+    readonly KondoScreen? _screen;
+    int _forwardCount;
     int _keptCount;
+    long _stepIndex;
     LearnerStepMetrics _metrics;
 
-    public Learner(TransformerPolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null)
+    public Learner(TransformerPolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null, Rng? rng = null)
     {
+        Options = options ?? new LearnerOptions();
+        Options.Validate();
         Policy = policy;
         Loss = loss;
         Optimizer = optimizer;
-        Options = options ?? new LearnerOptions();
         int rows = policy.Options.MaxRows, tokens = policy.Options.MaxRows * policy.SequenceLength;
+        _batchAdvantage = new float[rows];
         _advantage = new float[rows];
         _surprisal = new float[tokens];
         _delight = new float[tokens];
+        _behaviour = new float[tokens];
         _coefficients = new float[tokens];
+        _mask = new float[tokens];
+        _auditMask = new float[tokens];
         _dLogProbs = new float[tokens];
         _entropy = new float[tokens];
+        _forwardRows = new int[rows];
+        _forwardTokens = new int[tokens];
         _keptRows = new int[rows];
+        if (Options.Kondo is { } kondo) _screen = new KondoScreen(kondo, tokens, (rng ?? new Rng(0)).Split("kondo"));
     }
 
     public TransformerPolicy Policy { get; }
@@ -49,11 +68,14 @@ public sealed partial class Learner
     public LearnerStepMetrics Step(Rollout rollout)
     {
         _metrics = default;
+        _metrics.ScreenDisagreement = float.NaN;
+        Prescreen(rollout);
         Forward(rollout);
         Weights(rollout);
         Screen(rollout);
         Backward(rollout);
         Update();
+        _stepIndex++;
         return _metrics;
     }
 }

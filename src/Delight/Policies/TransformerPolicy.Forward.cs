@@ -78,6 +78,21 @@ public sealed partial class TransformerPolicy
         TensorPrimitives.Add(middle, attended, s.Residual[i + 1].Span[..attended.Length]);
     }
 
+    /// <summary>
+    /// Approximate FLOPs of a teacher-forced forward over rows × (length − 1) positions: 2 per weight of every matrix
+    /// product per position, plus the causal attention scores and mixing (about T/2 keys per query).
+    /// </summary>
+    public long ForwardFlops(int rowCount, int length)
+    {
+        long positions = (long)rowCount * (length - 1);
+        var o = Options;
+        long perPosition = 2L * o.LayerCount * (4L * o.Width * o.Width + 2L * o.Width * o.FeedForwardWidth);
+        long attention = 2L * 2 * o.LayerCount * o.Width * (length - 1) / 2;
+        return positions * (perPosition + attention) + 2L * rowCount * ActionsPerRowFor(length) * o.Width * o.VocabularySize;
+    }
+
+    int ActionsPerRowFor(int length) => _saved.Scored > 0 ? _saved.Scored : length - 1;
+
     public void Entropies(Span<float> destination)
     {
         int n = _saved.RowCount * _saved.Scored, V = VocabularySize;

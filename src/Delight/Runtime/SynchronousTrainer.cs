@@ -37,9 +37,10 @@ public sealed class SynchronousTrainer
         {
             "pg" => new Reinforce(),
             "dg" => new DelightfulPg(options.Eta, options.Lambda),
+            "kondo" => new Reinforce(),
             _ => throw new OptionException("--method", $"unknown method '{options.Method}'."),
         };
-        Learner = new Learner(Policy, loss, new Adam(Policy.Parameters.BufferLength, options.LearningRate));
+        Learner = new Learner(Policy, loss, new Adam(Policy.Parameters.BufferLength, options.LearningRate), options.LearnerOptions(), rng.Split("learner"));
         _rollout = new Rollout(batchRows, Environment.PromptLength, Environment.AnswerLength);
         _evaluationRollout = new Rollout(Policy.Options.MaxRows, Environment.PromptLength, Environment.AnswerLength);
         _actor = new TokenActor(Environment, Policy, rng.Split("actor"));
@@ -67,6 +68,8 @@ public sealed class SynchronousTrainer
             work.BackwardRows += metrics.BackwardRows;
             work.ForwardTokens += metrics.ForwardTokens;
             work.BackwardTokens += metrics.BackwardTokens;
+            work.ForwardFlops += metrics.ForwardFlops;
+            work.BackwardFlops += metrics.BackwardFlops;
             onStep?.Invoke(step, metrics, clock.Elapsed.TotalSeconds);
         }
         var final = Evaluate();

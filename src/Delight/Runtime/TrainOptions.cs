@@ -1,4 +1,6 @@
 using System.Globalization;
+using Delight.Learning;
+using Delight.Screens;
 
 namespace Delight.Runtime;
 
@@ -6,7 +8,7 @@ namespace Delight.Runtime;
 public sealed record TrainOptions
 {
     public string Task { get; init; } = "reversal";
-    /// <summary>pg (REINFORCE with the grouped baseline) or dg (delightful policy gradient).</summary>
+    /// <summary>pg (REINFORCE with the grouped baseline), dg (delightful policy gradient), kondo (pg behind the Kondo gate).</summary>
     public string Method { get; init; } = "dg";
     public int Steps { get; init; } = 300;
     public ulong Seed { get; init; }
@@ -26,8 +28,49 @@ public sealed record TrainOptions
     /// <summary>M: vocabulary of the reversal task.</summary>
     public int Vocabulary { get; init; } = 2;
 
+    /// <summary>Kondo gate: keep rate ρ ∈ (0, 1] (top fraction by priority).</summary>
+    public float? KondoRate { get; init; }
+    /// <summary>Kondo gate: price λ (keep priority &gt; λ). Method kondo with neither rate nor price uses λ = 0.</summary>
+    public float? KondoPrice { get; init; }
+    public string KondoPriority { get; init; } = "delight";
+    public string KondoGranularity { get; init; } = "token";
+    public bool KondoStochastic { get; init; }
+    /// <summary>exact (learner surprisal) or speculative (the actor's recorded log-probs, before the learner forward).</summary>
+    public string Screen { get; init; } = "exact";
+
     public static readonly string[] Tasks = ["reversal"];
-    public static readonly string[] Methods = ["pg", "dg"];
+    public static readonly string[] Methods = ["pg", "dg", "kondo"];
+
+    /// <summary>The learner's options: the Kondo gate (for method kondo, or any method given a rate or price) and screen mode.</summary>
+    public LearnerOptions LearnerOptions()
+    {
+        KondoOptions? kondo = null;
+        if (Method == "kondo" || KondoRate is not null || KondoPrice is not null)
+        {
+            kondo = new KondoOptions
+            {
+                Rate = KondoRate,
+                Price = KondoRate is null ? KondoPrice ?? 0f : KondoPrice,
+                Stochastic = KondoStochastic,
+                Priority = Screens.KondoOptions.ParsePriority(KondoPriority),
+                Granularity = KondoGranularity switch
+                {
+                    "token" => Screens.KondoGranularity.Token,
+                    "row" => Screens.KondoGranularity.Row,
+                    _ => throw new OptionException("--kondo-granularity", $"unknown granularity '{KondoGranularity}'; choose token or row."),
+                },
+            };
+        }
+        var screen = Screen switch
+        {
+            "exact" => ScreenMode.Exact,
+            "speculative" => ScreenMode.Speculative,
+            _ => throw new OptionException("--screen", $"unknown screen '{Screen}'; choose exact or speculative."),
+        };
+        var options = new LearnerOptions { Kondo = kondo, Screen = screen };
+        options.Validate();
+        return options;
+    }
 
     public void Validate()
     {
@@ -43,6 +86,8 @@ public sealed record TrainOptions
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
         if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
+        try { LearnerOptions(); }
+        catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
         if (PromptsPerBatch * SamplesPerPrompt > 10_000)
             throw new OptionException("--prompts", $"prompts × samples = {PromptsPerBatch * SamplesPerPrompt} rows per batch is above the 10000 supported.");
     }
