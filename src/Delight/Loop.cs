@@ -22,6 +22,12 @@ public interface ITokenEnvironment
     float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng);
 }
 
+/// <summary>A task that knows the correct answer to a prompt: the cross-entropy oracle learns from it.</summary>
+public interface ISupervisedTask
+{
+    void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer);
+}
+
 // ── The data ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 /// <summary>

@@ -24,6 +24,7 @@ public sealed class TokenActor(ITokenEnvironment environment, TransformerPolicy 
         rollout.RowCount = rows;
         rollout.SamplesPerPrompt = samplesPerPrompt;
         rollout.PolicyVersion = policyVersion;
+        rollout.HasBehaviourLogProbs = true;
         var tokens = rollout.Tokens.AsSpan();
         for (var g = 0; g < promptCount; g++)
         {

@@ -6,7 +6,7 @@ namespace Delight.Environments;
 /// Prompt: H tokens uniform in [0, M). Target: the prompt reversed (or copied), optionally +1 mod M.
 /// n = correct prefix length (or count of correct positions); c = n / H; R = κ·c + (1 − κ)·1[n = H].
 /// </summary>
-public sealed class ReversalEnvironment : ITokenEnvironment
+public sealed class ReversalEnvironment : ITokenEnvironment, ISupervisedTask
 {
     public ReversalEnvironment(ReversalOptions options)
     {

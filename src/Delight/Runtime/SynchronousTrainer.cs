@@ -38,6 +38,7 @@ public sealed class SynchronousTrainer
             "pg" => new Reinforce(),
             "dg" => new DelightfulPg(options.Eta, options.Lambda),
             "kondo" => new Reinforce(),
+            "ce" => new CrossEntropy(),
             _ => throw new OptionException("--method", $"unknown method '{options.Method}'."),
         };
         Learner = new Learner(Policy, loss, new Adam(Policy.Parameters.BufferLength, options.LearningRate), options.LearnerOptions(), rng.Split("learner"));
@@ -61,6 +62,7 @@ public sealed class SynchronousTrainer
         for (var step = 1; step <= Options.Steps; step++)
         {
             _actor.Fill(_rollout, Options.PromptsPerBatch, Options.SamplesPerPrompt, Learner.PolicyVersion);
+            if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(_rollout);
             var metrics = Learner.Step(_rollout);
             work.SampleRows += _rollout.RowCount;
             work.SampleTokens += (long)_rollout.RowCount * (_rollout.Length - 1);
@@ -74,6 +76,18 @@ public sealed class SynchronousTrainer
         }
         var final = Evaluate();
         return new RunSummary(Options, Options.Steps, clock.Elapsed.TotalSeconds, initial, final, work, Policy.Parameters.Count);
+    }
+
+    /// <summary>
+    /// The oracle learns from the correct answers: rewards (and so the logged error) stay those of the policy's own
+    /// samples, while the tokens the learner reads become the targets. Behaviour log-probs no longer describe them.
+    /// </summary>
+    void ReplaceAnswersWithTargets(Rollout rollout)
+    {
+        var task = (ISupervisedTask)Environment;
+        for (var r = 0; r < rollout.RowCount; r++)
+            task.WriteTarget(rollout.Prompt(r), rollout.Tokens.AsSpan(r * rollout.Length + rollout.PromptLength, rollout.AnswerLength));
+        rollout.HasBehaviourLogProbs = false;
     }
 
     /// <summary>1 − mean reward of the policy's own samples on <see cref="TrainOptions.EvaluationRows"/> fresh prompts.</summary>

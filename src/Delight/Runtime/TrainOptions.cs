@@ -39,7 +39,7 @@ public sealed record TrainOptions
     public string Screen { get; init; } = "exact";
 
     public static readonly string[] Tasks = ["reversal"];
-    public static readonly string[] Methods = ["pg", "dg", "kondo"];
+    public static readonly string[] Methods = ["pg", "dg", "kondo", "ce"];
 
     /// <summary>The learner's options: the Kondo gate (for method kondo, or any method given a rate or price) and screen mode.</summary>
     public LearnerOptions LearnerOptions()
