@@ -2,6 +2,7 @@
 // generic over the vector type because ISimdVector<TSelf, T> is not public; keep them in step when editing.
 // TRows, TCols and TLayout are structs, so the JIT compiles one specialised copy per combination and every
 // `if (TRows.Value > r)` folds to a constant: only the live accumulators survive and stay in registers.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Delight.Numerics;
@@ -17,6 +18,7 @@ public sealed partial class BlockedGemm
     /// <param name="lda">row-major A: distance between rows; column-major A: distance between successive p</param>
     /// <param name="b">B(p0, j0); row p of the panel is at b + p·ldb, and holds TCols·16 readable floats</param>
     /// <param name="c">C(i0, j0); row r at c + r·ldc, TCols·16 floats each</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Kernel512<TRows, TCols, TLayout>(float* a, nint lda, float* b, nint ldb, nint kc, float* c, nint ldc, bool load)
         where TRows : struct, IConstant where TCols : struct, IConstant where TLayout : struct, ILayout
     {
@@ -90,6 +92,7 @@ public sealed partial class BlockedGemm
     /// <param name="lda">row-major A: distance between rows; column-major A: distance between successive p</param>
     /// <param name="b">B(p0, j0); row p of the panel is at b + p·ldb, and holds TCols·8 readable floats</param>
     /// <param name="c">C(i0, j0); row r at c + r·ldc, TCols·8 floats each</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Kernel256<TRows, TCols, TLayout>(float* a, nint lda, float* b, nint ldb, nint kc, float* c, nint ldc, bool load)
         where TRows : struct, IConstant where TCols : struct, IConstant where TLayout : struct, ILayout
     {

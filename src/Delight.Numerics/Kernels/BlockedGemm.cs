@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Delight.Numerics;
 
@@ -10,7 +11,7 @@ namespace Delight.Numerics;
 /// A(i,p) and fuses it into the B row. Loops, outermost first: column blocks of C (NC columns, so the packed B block
 /// stays in L2), k blocks (KC deep, so the A rows of a tile stay in L1), row tiles, column panels.
 /// <para>
-/// B is packed into contiguous KC × NR panels, zero-padded to full vectors, when it is transposed (the kernel needs
+/// B is packed into contiguous KC × NR panels (the lanes past the right edge are never stored) when it is transposed (the kernel needs
 /// B rows contiguous in j) and for a partial last panel; an untransposed B is otherwise read in place. A is never
 /// packed: the kernel reads A(i,p) straight from either layout (row-major: one pointer per row; transposed: the MR
 /// values of one p are adjacent). Tiles cut by the right edge of C go through a small per-thread scratch tile.
@@ -37,7 +38,7 @@ public sealed partial class BlockedGemm : GemmKernel
     const int PackedBBudget = 128 * 1024;
 
     /// <summary>Below this many flops (2·m·n·k) the parallel variant runs on the calling thread.</summary>
-    public const long ParallelMinFlops = 2_000_000;
+    public const long ParallelMinFlops = 1_000_000;
 
     readonly bool _vector512;
     readonly bool _parallel;
@@ -102,6 +103,7 @@ public sealed partial class BlockedGemm : GemmKernel
     }
 
     /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd]; rowStart and colStart must be tile-aligned (or 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Compute<TMicro>(in Problem q, int rowStart, int rowEnd, int colStart, int colEnd)
         where TMicro : struct, IMicroKernel
     {
@@ -159,8 +161,10 @@ public sealed partial class BlockedGemm : GemmKernel
 
     /// <summary>
     /// Packs the B(pc..pc+kc, jc..jcEnd) panels that need it: panel j0 goes to Packed + (j0 − jc)·kc, row p of it at
-    /// + p·width, width NR, or W for a last panel of at most W columns; columns past the edge are zero.
+    /// + p·width, width NR, or W for a last panel of at most W columns. Columns past the right edge of B are not
+    /// written: whatever they hold only reaches accumulator lanes of C columns that are never stored.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void PackB<TMicro>(in Problem q, in Context ctx) where TMicro : struct, IMicroKernel
     {
         var w = TMicro.Width;
@@ -176,21 +180,36 @@ public sealed partial class BlockedGemm : GemmKernel
         }
     }
 
-    /// <summary>dst[p·width + j] = src[p·ldb + j] for j &lt; cols, 0 beyond.</summary>
+    /// <summary>dst[p·width + j] = src[p·ldb + j] for j &lt; cols; columns cols..width are left as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void PackRows(float* src, nint ldb, float* dst, int width, int cols, int kc)
     {
         for (var p = 0; p < kc; p++, src += ldb, dst += width)
-        {
-            var j = 0;
-            for (; j < cols; j++) dst[j] = src[j];
-            for (; j < width; j++) dst[j] = 0f;
-        }
+            for (var j = 0; j < cols; j++) dst[j] = src[j];
     }
 
-    /// <summary>dst[p·width + j] = src[j·ldb + p] (B stored [n,k]) for j &lt; cols, 0 beyond.</summary>
+    /// <summary>
+    /// dst[p·width + j] = src[j·ldb + p] (B stored [n,k]) for j &lt; cols; columns cols..width are left as they are.
+    /// 8 × 8 blocks are transposed in AVX registers, the ragged edges element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void PackTransposed(float* src, nint ldb, float* dst, int width, int cols, int kc)
     {
         var j = 0;
+        if (Avx.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8)
+            {
+                var s = src + j * ldb;
+                var p = 0;
+                for (; p + 8 <= kc; p += 8) Transpose8x8(s + p, ldb, dst + (nint)p * width + j, width);
+                for (; p < kc; p++)
+                {
+                    var d = dst + (nint)p * width + j;
+                    for (var jj = 0; jj < 8; jj++) d[jj] = s[jj * ldb + p];
+                }
+            }
+        }
         for (; j + 4 <= cols; j += 4)
         {
             float* s0 = src + j * ldb, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb;
@@ -209,11 +228,45 @@ public sealed partial class BlockedGemm : GemmKernel
             var d = dst + j;
             for (var p = 0; p < kc; p++, d += width) *d = s[p];
         }
-        for (; j < width; j++)
-        {
-            var d = dst + j;
-            for (var p = 0; p < kc; p++, d += width) *d = 0f;
-        }
+    }
+
+    /// <summary>d[p·ldd + r] = s[r·lds + p] for r, p &lt; 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void Transpose8x8(float* s, nint lds, float* d, nint ldd)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + lds);
+        var r2 = Avx.LoadVector256(s + 2 * lds);
+        var r3 = Avx.LoadVector256(s + 3 * lds);
+        var r4 = Avx.LoadVector256(s + 4 * lds);
+        var r5 = Avx.LoadVector256(s + 5 * lds);
+        var r6 = Avx.LoadVector256(s + 6 * lds);
+        var r7 = Avx.LoadVector256(s + 7 * lds);
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves (_MM_TRANSPOSE8_PS).
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Compile-time integer for specialising generic kernels.</summary>
@@ -274,6 +327,7 @@ public sealed partial class BlockedGemm : GemmKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
             where TRows : struct, IConstant where TLayout : struct, ILayout
         {
@@ -298,11 +352,19 @@ public sealed partial class BlockedGemm : GemmKernel
                 else if (cols == W) Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
                 else
                 {
+                    // A partial panel: a whole first vector straight into C, then the rest through the scratch tile.
+                    var j = j0;
+                    if (cols > W)
+                    {
+                        Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j, q.N, ctx.Load);
+                        b += W;
+                        j += W;
+                        cols -= W;
+                    }
                     var tile = ctx.Scratch;
-                    if (ctx.Load) CopyTile(c + j0, q.N, tile, NR, TRows.Value, cols);
-                    if (cols > W) Kernel512<TRows, Two, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
-                    else Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
-                    CopyTile(tile, NR, c + j0, q.N, TRows.Value, cols);
+                    if (ctx.Load) CopyTile(c + j, q.N, tile, W, TRows.Value, cols);
+                    Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, W, ctx.Load);
+                    CopyTile(tile, W, c + j, q.N, TRows.Value, cols);
                 }
             }
         }
@@ -327,6 +389,7 @@ public sealed partial class BlockedGemm : GemmKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
             where TRows : struct, IConstant where TLayout : struct, ILayout
         {
@@ -351,16 +414,25 @@ public sealed partial class BlockedGemm : GemmKernel
                 else if (cols == W) Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
                 else
                 {
+                    // A partial panel: a whole first vector straight into C, then the rest through the scratch tile.
+                    var j = j0;
+                    if (cols > W)
+                    {
+                        Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j, q.N, ctx.Load);
+                        b += W;
+                        j += W;
+                        cols -= W;
+                    }
                     var tile = ctx.Scratch;
-                    if (ctx.Load) CopyTile(c + j0, q.N, tile, NR, TRows.Value, cols);
-                    if (cols > W) Kernel256<TRows, Two, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
-                    else Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, NR, ctx.Load);
-                    CopyTile(tile, NR, c + j0, q.N, TRows.Value, cols);
+                    if (ctx.Load) CopyTile(c + j, q.N, tile, W, TRows.Value, cols);
+                    Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, W, ctx.Load);
+                    CopyTile(tile, W, c + j, q.N, TRows.Value, cols);
                 }
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void CopyTile(float* src, nint lds, float* dst, nint ldd, int rows, int cols)
     {
         for (var r = 0; r < rows; r++, src += lds, dst += ldd)
@@ -381,15 +453,24 @@ public sealed partial class BlockedGemm : GemmKernel
         {
             const int AlignFloats = 16;
             if (array is null || array.Length < floats + AlignFloats)
-                array = GC.AllocateUninitializedArray<float>(Math.Max(floats, 1024) + AlignFloats, pinned: true);
+                array = GC.AllocateArray<float>(Math.Max(floats, 1024) + AlignFloats, pinned: true); // zeroed: padding lanes start as 0
             var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
             return (float*)((address + 63) & ~(nint)63);
         }
     }
 
+    /// <summary>Flops per part the parallel split aims for, up to <see cref="MaxPartsPerThread"/> parts per thread.</summary>
+    const double FlopsPerPart = 8_000_000;
+
     /// <summary>
-    /// Splits C over the pool: by column panels when there are enough of them to balance, else by row tiles. Each
-    /// part packs the B panels it reads (row splits pack B once per part; that is k·n copies, small next to m·n·k).
+    /// More parts than threads let the calling thread take over the parts of a worker that is slow to start (one that
+    /// had gone to sleep, or was preempted); a row split repacks a transposed B per part, so it stays small.
+    /// </summary>
+    const int MaxPartsPerThread = 4;
+
+    /// <summary>
+    /// Splits C over the pool into disjoint blocks: whole column panels when they divide about evenly, else whole row
+    /// tiles. Each part packs the B panels it reads.
     /// </summary>
     unsafe void RunParallel(WorkerPool pool, in Problem problem)
     {
@@ -397,14 +478,16 @@ public sealed partial class BlockedGemm : GemmKernel
         var columnsPerPanel = 2 * (_vector512 ? Micro512.Width : Micro256.Width);
         var rowTiles = (problem.M + rowsPerTile - 1) / rowsPerTile;
         var panels = (problem.N + columnsPerPanel - 1) / columnsPerPanel;
-        var threads = pool.ThreadCount;
+        var perThread = Math.Clamp((int)(2.0 * problem.M * problem.N * problem.K / FlopsPerPart), 1, MaxPartsPerThread);
+        var wanted = pool.ThreadCount * perThread;
         int rowParts = 1, columnParts = 1;
-        // Column split when every thread gets an equal whole number of panels (or enough for the imbalance to be small)
-        // and the row split would be worse; rows otherwise.
-        var columnImbalance = Imbalance(panels, threads);
-        var rowImbalance = Imbalance(rowTiles, threads);
-        if (columnImbalance < rowImbalance) columnParts = Math.Min(threads, panels);
-        else rowParts = Math.Min(threads, rowTiles);
+        var columnSplit = Math.Min(wanted, panels);
+        var rowSplit = Math.Min(wanted, rowTiles);
+        // Compare the largest part of each split; a column split needs no repacking of B, so it wins ties.
+        var columnLargest = LargestPart(panels, columnsPerPanel, problem.N, columnSplit) * (double)problem.M;
+        var rowLargest = LargestPart(rowTiles, rowsPerTile, problem.M, rowSplit) * (double)problem.N;
+        if (columnLargest <= rowLargest) columnParts = columnSplit;
+        else rowParts = rowSplit;
         if (rowParts * columnParts <= 1)
         {
             Compute(problem, 0, problem.M, 0, problem.N);
@@ -422,12 +505,16 @@ public sealed partial class BlockedGemm : GemmKernel
         }
     }
 
-    /// <summary>Largest share over the mean share when <paramref name="units"/> are dealt to <paramref name="parts"/>.</summary>
-    static double Imbalance(int units, int parts)
+    /// <summary>Where part <paramref name="part"/> of <paramref name="parts"/> starts, in whole units (tiles, panels).</summary>
+    static int Boundary(int units, int unitSize, int total, int part, int parts) =>
+        Math.Min(total, (int)((long)units * part / parts) * unitSize);
+
+    static int LargestPart(int units, int unitSize, int total, int parts)
     {
-        if (units < parts) return (double)parts / units; // some threads idle
-        var largest = (units + parts - 1) / parts;
-        return largest * parts / (double)units;
+        var largest = 0;
+        for (var part = 0; part < parts; part++)
+            largest = Math.Max(largest, Boundary(units, unitSize, total, part + 1, parts) - Boundary(units, unitSize, total, part, parts));
+        return largest;
     }
 
     [ThreadStatic] static ParallelJob? t_job;
@@ -461,10 +548,10 @@ public sealed partial class BlockedGemm : GemmKernel
         {
             var rowPart = part / _columnParts;
             var columnPart = part % _columnParts;
-            var rowStart = (int)((long)_rowTiles * rowPart / _rowParts) * _rowsPerTile;
-            var rowEnd = Math.Min(_problem.M, (int)((long)_rowTiles * (rowPart + 1) / _rowParts) * _rowsPerTile);
-            var colStart = (int)((long)_panels * columnPart / _columnParts) * _columnsPerPanel;
-            var colEnd = Math.Min(_problem.N, (int)((long)_panels * (columnPart + 1) / _columnParts) * _columnsPerPanel);
+            var rowStart = Boundary(_rowTiles, _rowsPerTile, _problem.M, rowPart, _rowParts);
+            var rowEnd = Boundary(_rowTiles, _rowsPerTile, _problem.M, rowPart + 1, _rowParts);
+            var colStart = Boundary(_panels, _columnsPerPanel, _problem.N, columnPart, _columnParts);
+            var colEnd = Boundary(_panels, _columnsPerPanel, _problem.N, columnPart + 1, _columnParts);
             if (rowStart < rowEnd && colStart < colEnd) _kernel!.Compute(_problem, rowStart, rowEnd, colStart, colEnd);
         }
     }

@@ -87,13 +87,13 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Threads that run parts: the workers plus the caller.</summary>
     public int ThreadCount { get; }
 
-    /// <summary>How long an idle thread busy-waits for the next part or call before it blocks. Default 50 µs.</summary>
+    /// <summary>How long an idle thread busy-waits for the next part or call before it blocks. Default 100 µs.</summary>
     public double SpinMicroseconds
     {
         get => _spinTicks * 1e6 / Stopwatch.Frequency;
         set => _spinTicks = (long)(Math.Max(0, value) * Stopwatch.Frequency / 1e6);
     }
-    long _spinTicks = 50 * Stopwatch.Frequency / 1_000_000;
+    long _spinTicks = 100 * Stopwatch.Frequency / 1_000_000;
 
     /// <summary>True while a <see cref="Run"/> owns the workers (a concurrent Run would then execute serially).</summary>
     public bool IsBusy => Volatile.Read(ref _busy) != 0;
@@ -209,7 +209,11 @@ public sealed class WorkerPool : IDisposable
                 if (generation != seen || _disposed) return generation;
                 Thread.SpinWait(1);
             }
-            if (Stopwatch.GetTimestamp() - start < _spinTicks) continue;
+            if (Stopwatch.GetTimestamp() - start < _spinTicks)
+            {
+                Thread.Yield();
+                continue;
+            }
 
             Interlocked.Exchange(ref worker.Sleeping, 1);
             var now = (int)(Volatile.Read(ref _state) >> 32);
