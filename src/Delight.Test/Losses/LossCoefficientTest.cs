@@ -85,4 +85,30 @@ public class LossCoefficientTest
         Assert.Equal(1f - 0.5f, u[0], 6);
         Assert.Throws<ArgumentException>(() => Advantages.Compute(AdvantageEstimator.Grouped, rewards, 4, u));
     }
+
+    [Fact]
+    public void LossCoefficientTest_DelightfulPg_StochasticGateIsBernoulliOfTheSigmoid()
+    {
+        // One token with χ = ln 2·1: P(keep) = σ(ln 2) = 2/3; each weight is 0 or 1.
+        var dg = new DelightfulPg(stochastic: true, rng: new Numerics.Rng(1));
+        var kept = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var c = Run(dg, out _);
+            Assert.True(c[0] is 0f or 1f);
+            kept += (int)c[0];
+        }
+        Assert.InRange(kept / 3000.0, 2.0 / 3 - 0.03, 2.0 / 3 + 0.03);
+    }
+
+    [Fact]
+    public void LossCoefficientTest_DelightfulPg_DelightNoiseIsSeededAndZeroMean()
+    {
+        var a = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Numerics.Rng(2)), out _);
+        var b = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Numerics.Rng(2)), out _);
+        Assert.Equal(a, b);
+        Assert.NotEqual(Run(new DelightfulPg(), out _), a);
+        Assert.Throws<ArgumentException>(() => new DelightfulPg(stochastic: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DelightfulPg(delightNoiseStd: -1f, rng: new Numerics.Rng(1)));
+    }
 }

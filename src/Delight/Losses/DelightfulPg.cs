@@ -1,25 +1,41 @@
+using Delight.Numerics;
+
 namespace Delight.Losses;
 
 // Delightful policy gradient (DG; Osband 2026, arXiv 2603.14608; egg dg.py), per answer token t of row r:
 //   ℓ_rt = −log π_θ(a_rt)          learner surprisal, no gradient
-//   χ_rt = U_r · ℓ_rt               delight
-//   w_rt = σ((χ_rt − λ) / η)        gate (1[χ_rt > λ] when η = 0), treated as a constant
+//   χ_rt = U_r · ℓ_rt (+ σ_n·ε)     delight; optional Gaussian noise ε ~ N(0,1) for approximate-delight studies
+//   p_rt = σ((χ_rt − λ) / η)        gate probability (1[χ_rt > λ] when η = 0), treated as a constant
+//   w_rt = p_rt, or Bernoulli(p_rt) with the stochastic gate
 //   coefficient on ∇log π(a_rt) = w_rt · U_r
 // Rare successes (U > 0, ℓ large) get w → 1, rare failures (U < 0, ℓ large) w → 0; common actions w ≈ ½.
 public sealed class DelightfulPg : ILoss
 {
-    public DelightfulPg(float temperature = 1f, float price = 0f)
+    readonly Rng? _rng;
+
+    /// <param name="rng">draws for the stochastic gate and the delight noise; required when either is on</param>
+    public DelightfulPg(float temperature = 1f, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
     {
-        if (!(temperature >= 0)) throw new ArgumentOutOfRangeException(nameof(temperature), $"eta (temperature) {temperature} must be >= 0.");
-        if (!float.IsFinite(price)) throw new ArgumentOutOfRangeException(nameof(price), $"lambda (price) {price} must be finite.");
+        if (!(temperature >= 0) || !float.IsFinite(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), $"--eta (temperature) {temperature} must be >= 0.");
+        if (!float.IsFinite(price)) throw new ArgumentOutOfRangeException(nameof(price), $"--lambda (price) {price} must be finite.");
+        if (!(delightNoiseStd >= 0) || !float.IsFinite(delightNoiseStd))
+            throw new ArgumentOutOfRangeException(nameof(delightNoiseStd), $"--delight-noise {delightNoiseStd} must be >= 0.");
+        if ((stochastic || delightNoiseStd > 0) && rng is null)
+            throw new ArgumentException("the stochastic gate and delight noise draw random numbers: pass an Rng.", nameof(rng));
         Temperature = temperature;
         Price = price;
+        Stochastic = stochastic;
+        DelightNoiseStd = delightNoiseStd;
+        _rng = rng;
     }
 
     /// <summary>η</summary>
     public float Temperature { get; }
     /// <summary>λ</summary>
     public float Price { get; }
+    public bool Stochastic { get; }
+    public float DelightNoiseStd { get; }
     public string Name => "dg";
     public bool NeedsBehaviourLogProbs => false;
 
@@ -32,7 +48,10 @@ public sealed class DelightfulPg : ILoss
             var u = signals.Advantage[r];
             for (var j = 0; j < t; j++)
             {
-                var w = Gate(signals.Delight[r * t + j]);
+                var chi = signals.Delight[r * t + j];
+                if (DelightNoiseStd > 0) chi += DelightNoiseStd * (float)_rng!.NextNormal();
+                var w = Gate(chi);
+                if (Stochastic) w = _rng!.NextFloat() < w ? 1f : 0f;
                 gateSum += w;
                 coefficients[r * t + j] = w * u;
             }
@@ -41,6 +60,7 @@ public sealed class DelightfulPg : ILoss
         statistics.GateMean = (float)(gateSum / Math.Max(1, signals.RowCount * t));
     }
 
+    /// <summary>σ((χ − λ)/η), or 1[χ &gt; λ] when η = 0.</summary>
     public float Gate(float delight) => Temperature == 0f
         ? (delight > Price ? 1f : 0f)
         : 1f / (1f + MathF.Exp(-(delight - Price) / Temperature));
