@@ -1,5 +1,6 @@
 using Delight.Learning;
 using Delight.Losses;
+using Delight.Numerics;
 
 namespace Delight.Test.Losses;
 
@@ -90,7 +91,7 @@ public class LossCoefficientTest
     public void LossCoefficientTest_DelightfulPg_StochasticGateIsBernoulliOfTheSigmoid()
     {
         // One token with χ = ln 2·1: P(keep) = σ(ln 2) = 2/3; each weight is 0 or 1.
-        var dg = new DelightfulPg(stochastic: true, rng: new Numerics.Rng(1));
+        var dg = new DelightfulPg(stochastic: true, rng: new Rng(1));
         var kept = 0;
         for (var i = 0; i < 3000; i++)
         {
@@ -104,11 +105,11 @@ public class LossCoefficientTest
     [Fact]
     public void LossCoefficientTest_DelightfulPg_DelightNoiseIsSeededAndZeroMean()
     {
-        var a = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Numerics.Rng(2)), out _);
-        var b = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Numerics.Rng(2)), out _);
+        var a = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Rng(2)), out _);
+        var b = Run(new DelightfulPg(delightNoiseStd: 0.5f, rng: new Rng(2)), out _);
         Assert.Equal(a, b);
         Assert.NotEqual(Run(new DelightfulPg(), out _), a);
         Assert.Throws<ArgumentException>(() => new DelightfulPg(stochastic: true));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DelightfulPg(delightNoiseStd: -1f, rng: new Numerics.Rng(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DelightfulPg(delightNoiseStd: -1f, rng: new Rng(1)));
     }
 }
