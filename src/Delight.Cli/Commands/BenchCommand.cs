@@ -36,6 +36,15 @@ static class BenchCommand
         results.Add(("reversal_sample_per_s", PerSecond(fresh.Sample, seconds)));
         results.Add(("reversal_learn_per_s", PerSecond(fresh.Learn, seconds)));
         results.Add(("reversal_dg_steps_per_s", PerSecond(() => fresh.DgStep(), seconds)));
+        fresh.Forward();
+        results.Add(("reversal_forward_ms", 1000 / PerSecond(fresh.Forward, seconds)));
+        fresh.Forward();
+        results.Add(("reversal_backward_ms", 1000 / PerSecond(fresh.Backward, seconds)));
+        results.Add(("reversal_dg_learn_ms", 1000 / PerSecond(fresh.DgLearn, seconds)));
+        results.Add(("kondo10_learn_ms", 1000 / PerSecond(() => fresh.KondoLearn(), seconds)));
+        results.Add(("kondo10_speculative_learn_ms", 1000 / PerSecond(() => fresh.KondoSpeculativeLearn(), seconds)));
+        var kondo = new ReversalWorkload();
+        results.Add(("kondo10_steps_per_s", PerSecond(() => kondo.KondoStep(), seconds)));
         var peaked = new ReversalWorkload(peaked: true);
         results.Add(("reversal_sample_peaked_per_s", PerSecond(peaked.Sample, seconds)));
         results.Add(("reversal_learn_peaked_per_s", PerSecond(peaked.Learn, seconds)));

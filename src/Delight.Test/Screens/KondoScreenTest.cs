@@ -40,10 +40,15 @@ public class KondoScreenTest
     }
 
     [Fact]
-    public void KondoScreenTest_RowGranularity_KeepsWholeRowsByMeanPriority()
+    public void KondoScreenTest_RowGranularity_KeepsTopRowsByGatedPriority()
     {
-        // Row means of χ: 1.05, −1.6, 0.5 → top 1 row of 3 is row 0.
-        Assert.Equal([1f, 1f, 0f, 0f, 0f, 0f], Mask(new KondoOptions { Rate = 1f / 3, Granularity = KondoGranularity.Row }));
+        // Rate 1/3: token gate keeps χ = 2 (row 0) and both 0.5s (row 2); row scores Σ gated χ = 2, −∞, 1.
+        // K = round(3/3) = 1 row: row 0, and inside it only its gated token.
+        Assert.Equal([0f, 1f, 0f, 0f, 0f, 0f], Mask(new KondoOptions { Rate = 1f / 3, Granularity = KondoGranularity.Row }));
+        // Rate 2/3: 4 tokens gated (χ ≥ 0.1: 0.1, 2, 0.5, 0.5); scores 2.1, −∞, 1; K = 2 rows: 0 and 2.
+        Assert.Equal([1f, 1f, 0f, 0f, 1f, 1f], Mask(new KondoOptions { Rate = 2f / 3, Granularity = KondoGranularity.Row }));
+        // Price 0 by row: row means 1.05, −1.6, 0.5 → rows 0 and 2 whole.
+        Assert.Equal([1f, 1f, 0f, 0f, 1f, 1f], Mask(new KondoOptions { Price = 0f, Granularity = KondoGranularity.Row }));
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Delight.Learning;
 using Delight.Losses;
 using Delight.Numerics;
 using Delight.Policies;
+using Delight.Screens;
 
 namespace Delight.Diagnostics;
 
@@ -18,6 +19,11 @@ public sealed class ReversalWorkload
     readonly Rollout _rollout;
     readonly Learner _learner;
     readonly Learner _pgLearner;
+    readonly Learner _dgLearner;
+    readonly Learner _kondoLearner;
+    readonly Learner _speculativeLearner;
+    readonly float[] _dLogProbs = new float[100 * 10];
+    readonly int[] _allRows = new int[100];
     readonly Rng _sampleRng = new(2);
 
     /// <param name="peaked">
@@ -38,6 +44,15 @@ public sealed class ReversalWorkload
         _rollout = new Rollout(100, environment.PromptLength, environment.AnswerLength);
         _learner = new Learner(Policy, new DelightfulPg(), new Adam(Policy.Parameters.BufferLength));
         _pgLearner = new Learner(Policy, new Reinforce(), new Adam(Policy.Parameters.BufferLength));
+        _dgLearner = new Learner(Policy, new DelightfulPg(), new Adam(Policy.Parameters.BufferLength));
+        // Row granularity: exactly 10% of the rows reach the backward pass (the screened trainer's semantics).
+        var kondo = new KondoOptions { Rate = 0.1f, Granularity = KondoGranularity.Row };
+        _kondoLearner = new Learner(Policy, new Reinforce(), new Adam(Policy.Parameters.BufferLength), new LearnerOptions { Kondo = kondo }, new Rng(7));
+        // Audits off: the benchmark measures the screen's steady state.
+        _speculativeLearner = new Learner(Policy, new Reinforce(), new Adam(Policy.Parameters.BufferLength),
+            new LearnerOptions { Kondo = kondo, Screen = ScreenMode.Speculative, ScreenAuditEvery = 0 }, new Rng(7));
+        for (var r = 0; r < 100; r++) _allRows[r] = r;
+        _dLogProbs.AsSpan().Fill(-1e-3f);
         _actor.Fill(_rollout, 10, 10, 0);
         MakeEveryRowLearn();
     }
@@ -47,8 +62,50 @@ public sealed class ReversalWorkload
     /// <summary>100 sequences: prompt 10, answer 10 sampled with the KV cache.</summary>
     public void Sample() => Policy.Sample(_rollout.Tokens, _rollout.BehaviourLogProbs, 100, 10, 20, _sampleRng);
 
-    /// <summary>Learner forward + backward + Adam on 100 × 20 tokens (every row kept).</summary>
-    public void Learn() => _pgLearner.Step(_rollout);
+    /// <summary>Learner forward + backward + Adam on 100 × 20 tokens (every row kept, whatever ran before).</summary>
+    public void Learn()
+    {
+        MakeEveryRowLearn();
+        _pgLearner.Step(_rollout);
+    }
+
+    /// <summary>Teacher-forced forward over the 100 × 20 batch, storing activations.</summary>
+    public void Forward() => Policy.Forward(_rollout.Tokens, 100, 20, 10);
+
+    /// <summary>Backward over every row of the last forward (call <see cref="Forward"/> once first).</summary>
+    public void Backward()
+    {
+        Policy.Parameters.ZeroGradients();
+        Policy.Backward(_allRows, _dLogProbs);
+    }
+
+    /// <summary>Dense DG learn step (forward, weights, backward on every row with a non-zero coefficient, Adam).</summary>
+    public void DgLearn()
+    {
+        MakeEveryRowLearn();
+        _dgLearner.Step(_rollout);
+    }
+
+    /// <summary>Kondo at ρ = 10% with the exact screen: full forward, screen, backward on kept rows, Adam.</summary>
+    public LearnerStepMetrics KondoLearn()
+    {
+        MakeEveryRowLearn();
+        return _kondoLearner.Step(_rollout);
+    }
+
+    /// <summary>Kondo at ρ = 10% screened from the actor's log-probs: forward and backward on kept rows only.</summary>
+    public LearnerStepMetrics KondoSpeculativeLearn()
+    {
+        MakeEveryRowLearn();
+        return _speculativeLearner.Step(_rollout);
+    }
+
+    /// <summary>A whole Kondo-10% step: sample, reward, speculative screen, learn on kept rows.</summary>
+    public LearnerStepMetrics KondoStep()
+    {
+        _actor.Fill(_rollout, 10, 10, _speculativeLearner.PolicyVersion);
+        return _speculativeLearner.Step(_rollout);
+    }
 
     /// <summary>A whole DG step: sample, reward, learn.</summary>
     public LearnerStepMetrics DgStep()

@@ -8,13 +8,17 @@ namespace Delight.Screens;
 //   keep_rt      = priority_rt > λ                          price, deterministic
 //                = Bernoulli(σ((priority_rt − λ)/η))          price, stochastic
 //                = priority_rt among the top ⌈ρ·N⌋ of the batch   rate (ties at the threshold are kept)
-//   row granularity: a row's priority is the mean of its tokens', and the row is kept or dropped whole.
+//   row granularity, by rate (the screened trainer of egg's kondo_async.py): gate tokens as above, score each row
+//     S_r = Σ_t keep_rt·priority_rt, keep the top K = ⌈ρ·rows⌋ rows and, inside them, only the gated tokens; so
+//     exactly K rows reach the backward pass.
+//   row granularity, by price: a row is kept whole when its mean token priority beats the price.
 // The mask multiplies the loss's coefficients; the learner then back-propagates only rows with a kept token, and the
 // loss stays normalised by the whole batch's token count, so dropping changes the work, not the scale.
 public sealed class KondoScreen
 {
     readonly float[] _priority;
     readonly float[] _sorted;
+    readonly float[] _rowScore;
     readonly Rng _rng;
 
     public KondoScreen(KondoOptions options, int maxTokens, Rng rng)
@@ -23,6 +27,7 @@ public sealed class KondoScreen
         Options = options;
         _priority = new float[maxTokens];
         _sorted = new float[maxTokens];
+        _rowScore = new float[maxTokens];
         _rng = rng;
     }
 
@@ -34,19 +39,51 @@ public sealed class KondoScreen
         int rows = signals.RowCount, T = signals.TokensPerRow, n = rows * T;
         var priority = _priority.AsSpan(0, n);
         for (var i = 0; i < n; i++) priority[i] = Priority(signals, i);
-        if (Options.Granularity == KondoGranularity.Row)
-        {
-            for (var r = 0; r < rows; r++)
-            {
-                var row = priority.Slice(r * T, T);
-                var mean = 0f;
-                foreach (var p in row) mean += p;
-                row.Fill(mean / T);
-            }
-        }
         var keepSpan = keep[..n];
-        if (Options.Price is { } price) KeepAbovePrice(priority, price, keepSpan);
-        else KeepTopFraction(priority, Options.Rate!.Value, Options.Granularity == KondoGranularity.Row ? T : 1, keepSpan);
+        if (Options.Price is { } price)
+        {
+            if (Options.Granularity == KondoGranularity.Row)
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = priority.Slice(r * T, T);
+                    var mean = 0f;
+                    foreach (var p in row) mean += p;
+                    row.Fill(mean / T);
+                }
+            KeepAbovePrice(priority, price, keepSpan);
+            return;
+        }
+        var rate = Options.Rate!.Value;
+        KeepTopFraction(priority, rate, keepSpan);
+        if (Options.Granularity == KondoGranularity.Row) KeepTopRows(priority, rate, rows, T, keepSpan);
+    }
+
+    /// <summary>Of the token-gated rows, keeps the K = max(1, round(ρ·rows)) with the largest gated priority sum.</summary>
+    void KeepTopRows(ReadOnlySpan<float> priority, float rate, int rows, int T, Span<float> keep)
+    {
+        var k = Math.Max(1, (int)Math.Round(rate * rows, MidpointRounding.ToEven));
+        var score = _rowScore.AsSpan(0, rows);
+        for (var r = 0; r < rows; r++)
+        {
+            var s = 0f;
+            var gated = false;
+            for (var t = 0; t < T; t++)
+                if (keep[r * T + t] != 0f) { s += priority[r * T + t]; gated = true; }
+            score[r] = gated ? s : float.NegativeInfinity;
+        }
+        // The K-th largest score; rows above it are kept, then ties at it in row order until K rows (lax.top_k's rule).
+        var sorted = _sorted.AsSpan(0, rows);
+        score.CopyTo(sorted);
+        sorted.Sort();
+        var threshold = sorted[rows - k];
+        var aboveCount = 0;
+        foreach (var v in score) if (v > threshold) aboveCount++;
+        var tiesLeft = k - aboveCount;
+        for (var r = 0; r < rows; r++)
+        {
+            var kept = score[r] > threshold || (score[r] == threshold && tiesLeft-- > 0);
+            if (!kept) keep.Slice(r * T, T).Clear();
+        }
     }
 
     float Priority(in Signals s, int i)
@@ -78,18 +115,15 @@ public sealed class KondoScreen
         }
     }
 
-    /// <summary>
-    /// Keeps the k = max(1, round-half-even(ρ·units)) highest priorities; <paramref name="stride"/> is the number of
-    /// tokens per unit (1 for tokens, T for rows, whose tokens share one priority). Ties at the threshold are kept.
-    /// </summary>
-    void KeepTopFraction(ReadOnlySpan<float> priority, float rate, int stride, Span<float> keep)
+    /// <summary>Keeps the k = max(1, round-half-even(ρ·N)) highest token priorities; ties at the threshold are kept.</summary>
+    void KeepTopFraction(ReadOnlySpan<float> priority, float rate, Span<float> keep)
     {
-        var units = priority.Length / stride;
-        var k = Math.Max(1, (int)Math.Round(rate * units, MidpointRounding.ToEven));
-        var sorted = _sorted.AsSpan(0, units);
-        for (var u = 0; u < units; u++) sorted[u] = priority[u * stride];
+        var n = priority.Length;
+        var k = Math.Max(1, (int)Math.Round(rate * n, MidpointRounding.ToEven));
+        var sorted = _sorted.AsSpan(0, n);
+        priority.CopyTo(sorted);
         sorted.Sort();
-        var threshold = sorted[units - k];
+        var threshold = sorted[n - k];
         for (var i = 0; i < priority.Length; i++) keep[i] = priority[i] >= threshold ? 1f : 0f;
     }
 }
