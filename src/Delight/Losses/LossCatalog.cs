@@ -1,0 +1,33 @@
+namespace Delight.Losses;
+
+/// <summary>The losses by name (egg's losses/catalog.py): the name a run spec or the CLI's --method uses.</summary>
+public static class LossCatalog
+{
+    /// <summary>pg, dg, is-pg, ppo, pmpo, vaco.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["pg", "dg", "is-pg", "ppo", "pmpo", "vaco"];
+
+    /// <summary>Builds the named loss from the options it reads. An option given a value (β, ρ̄) that the method does not read is an error, not ignored.</summary>
+    public static ILoss Create(string name, LossOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Names.Contains(name)) throw Unknown(name);
+        if (options.Beta is { } beta && name is not ("ppo" or "pmpo"))
+            throw new ArgumentException($"--beta {beta} is not an option of {name}; only ppo and pmpo have a KL anchor.", nameof(options));
+        if (options.Truncation is { } truncation && name is not "is-pg")
+            throw new ArgumentException($"--truncation {truncation} is not an option of {name}; only is-pg truncates its ratio.", nameof(options));
+        return name switch
+        {
+            "pg" => new Reinforce(),
+            "dg" => new DelightfulPg(options.Eta, options.Lambda),
+            "is-pg" => new ImportanceWeightedPg(options.Truncation),
+            "ppo" => new Ppo(options.Epsilon, options.Beta ?? Ppo.DefaultBeta),
+            "pmpo" => new Pmpo(options.Alpha, options.Beta ?? Pmpo.DefaultBeta, options.Gamma),
+            "vaco" => new Vaco(options.Delta),
+            _ => throw Unknown(name),
+        };
+    }
+
+    static ArgumentException Unknown(string name) =>
+        new($"unknown loss '{name}'; choose one of: {string.Join(", ", Names)}.", nameof(name));
+}
