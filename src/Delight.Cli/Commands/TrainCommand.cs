@@ -12,7 +12,7 @@ static class TrainCommand
     {
         var defaults = new TrainOptions();
         var task = new Option<string>("--task") { Description = "Task: reversal.", DefaultValueFactory = _ => defaults.Task };
-        var method = new Option<string>("--method") { Description = "Loss: pg (REINFORCE, grouped baseline), dg (delightful PG) or kondo (pg behind the Kondo gate).", DefaultValueFactory = _ => defaults.Method };
+        var method = new Option<string>("--method") { Description = "Method: pg, dg, is-pg, ppo, pmpo, vaco, kondo (pg behind the Kondo gate) or ce (supervised oracle).", DefaultValueFactory = _ => defaults.Method };
         var steps = new Option<int>("--steps") { Description = "Learner steps.", DefaultValueFactory = _ => defaults.Steps };
         var seed = new Option<ulong>("--seed") { Description = "Run seed; same seed, same metrics.", DefaultValueFactory = _ => defaults.Seed };
         var outDir = new Option<string>("--out") { Description = "Run folder for metrics.jsonl and summary.json.", DefaultValueFactory = _ => "runs/latest" };
@@ -31,12 +31,21 @@ static class TrainCommand
         var kondoPriority = new Option<string>("--kondo-priority") { Description = "delight, advantage, abs-advantage, surprisal, uniform or additive.", DefaultValueFactory = _ => defaults.KondoPriority };
         var kondoGranularity = new Option<string>("--kondo-granularity") { Description = "Screen tokens or whole rows.", DefaultValueFactory = _ => defaults.KondoGranularity };
         var kondoStochastic = new Option<bool>("--kondo-stochastic") { Description = "With a price: keep with probability σ(priority − λ)." };
+        var truncation = new Option<float?>("--truncation") { Description = "is-pg: truncate importance ratios at ρ̄." };
+        var epsilon = new Option<float>("--epsilon") { Description = "ppo: clip ε.", DefaultValueFactory = _ => defaults.Epsilon };
+        var beta = new Option<float?>("--beta") { Description = "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo)." };
+        var alpha = new Option<float>("--alpha") { Description = "pmpo: weight α of accepted rows.", DefaultValueFactory = _ => defaults.Alpha };
+        var gamma = new Option<float>("--gamma") { Description = "pmpo: γ in log(γ + π) of rejected rows.", DefaultValueFactory = _ => defaults.Gamma };
+        var delta = new Option<float>("--delta") { Description = "vaco: total-variation filter δ.", DefaultValueFactory = _ => defaults.Delta };
+        var dgStochastic = new Option<bool>("--dg-stochastic") { Description = "dg: Bernoulli gate weights." };
+        var delightNoise = new Option<float>("--delight-noise") { Description = "dg: Gaussian noise std added to delight." };
         var screen = new Option<string>("--screen") { Description = "exact (learner log-probs) or speculative (actor's, before the forward).", DefaultValueFactory = _ => defaults.Screen };
 
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")
         {
             task, method, steps, seed, outDir, prompts, samples, lr, eta, lambda, promptLength, vocab, evalRows, logEvery, quiet,
             kondoRate, kondoPrice, kondoPriority, kondoGranularity, kondoStochastic, screen,
+            truncation, epsilon, beta, alpha, gamma, delta, dgStochastic, delightNoise,
         };
         command.SetAction(parse =>
         {
@@ -61,6 +70,14 @@ static class TrainCommand
                 KondoGranularity = parse.GetValue(kondoGranularity)!,
                 KondoStochastic = parse.GetValue(kondoStochastic),
                 Screen = parse.GetValue(screen)!,
+                Truncation = parse.GetValue(truncation),
+                Epsilon = parse.GetValue(epsilon),
+                Beta = parse.GetValue(beta),
+                Alpha = parse.GetValue(alpha),
+                Gamma = parse.GetValue(gamma),
+                Delta = parse.GetValue(delta),
+                DgStochastic = parse.GetValue(dgStochastic),
+                DelightNoise = parse.GetValue(delightNoise),
             };
             return Train(options, parse.GetValue(outDir)!, parse.GetValue(quiet), output);
         });

@@ -113,6 +113,14 @@ public sealed class RunFolder : IDisposable
             w.WriteString("kondo_granularity", o.KondoGranularity);
             w.WriteBoolean("kondo_stochastic", o.KondoStochastic);
             w.WriteString("screen", o.Screen);
+            if (o.Truncation is { } truncation) w.WriteNumber("truncation", truncation);
+            w.WriteNumber("epsilon", o.Epsilon);
+            if (o.Beta is { } beta) w.WriteNumber("beta", beta);
+            w.WriteNumber("alpha", o.Alpha);
+            w.WriteNumber("gamma", o.Gamma);
+            w.WriteNumber("delta", o.Delta);
+            w.WriteBoolean("dg_stochastic", o.DgStochastic);
+            w.WriteNumber("delight_noise", o.DelightNoise);
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -4,10 +4,11 @@ namespace Delight.Losses;
 public static class LossCatalog
 {
     /// <summary>pg, dg, is-pg, ppo, pmpo, vaco.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pg", "dg", "is-pg", "ppo", "pmpo", "vaco"];
+    public static IReadOnlyList<string> Names { get; } = ["pg", "dg", "is-pg", "ppo", "pmpo", "vaco", "kondo", "ce"];
 
     /// <summary>Builds the named loss from the options it reads. An option given a value (β, ρ̄) that the method does not read is an error, not ignored.</summary>
-    public static ILoss Create(string name, LossOptions options)
+    /// <param name="rng">the loss's own stream, for dg's stochastic gate and delight noise</param>
+    public static ILoss Create(string name, LossOptions options, Numerics.Rng? rng = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -19,7 +20,10 @@ public static class LossCatalog
         return name switch
         {
             "pg" => new Reinforce(),
-            "dg" => new DelightfulPg(options.Eta, options.Lambda),
+            "dg" => new DelightfulPg(options.Eta, options.Lambda, options.DgStochastic, options.DelightNoiseStd, rng ?? new Numerics.Rng(0)),
+            // Kondo keeps the plain advantage coefficient on the terms its gate keeps; the gate is the learner's screen.
+            "kondo" => new Reinforce(),
+            "ce" => new CrossEntropy(),
             "is-pg" => new ImportanceWeightedPg(options.Truncation),
             "ppo" => new Ppo(options.Epsilon, options.Beta ?? Ppo.DefaultBeta),
             "pmpo" => new Pmpo(options.Alpha, options.Beta ?? Pmpo.DefaultBeta, options.Gamma),

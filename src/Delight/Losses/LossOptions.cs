@@ -22,4 +22,8 @@ public sealed record LossOptions
     public float Gamma { get; init; } = Pmpo.DefaultGamma;
     /// <summary>vaco: total-variation threshold δ (--delta), &gt; 0.</summary>
     public float Delta { get; init; } = Vaco.DefaultDelta;
+    /// <summary>dg: draw the gate weight as Bernoulli(σ((χ − λ)/η)) instead of using the probability.</summary>
+    public bool DgStochastic { get; init; }
+    /// <summary>dg: standard deviation of Gaussian noise added to χ (approximate-delight studies).</summary>
+    public float DelightNoiseStd { get; init; }
 }

@@ -33,14 +33,7 @@ public sealed class SynchronousTrainer
             MaxRows = Math.Max(batchRows, Math.Min(options.EvaluationRows, 100)),
         });
         Policy.Initialize(rng.Split("init"));
-        ILoss loss = options.Method switch
-        {
-            "pg" => new Reinforce(),
-            "dg" => new DelightfulPg(options.Eta, options.Lambda),
-            "kondo" => new Reinforce(),
-            "ce" => new CrossEntropy(),
-            _ => throw new OptionException("--method", $"unknown method '{options.Method}'."),
-        };
+        var loss = LossCatalog.Create(options.Method, options.LossOptions(), rng.Split("loss"));
         Learner = new Learner(Policy, loss, new Adam(Policy.Parameters.BufferLength, options.LearningRate), options.LearnerOptions(), rng.Split("learner"));
         _rollout = new Rollout(batchRows, Environment.PromptLength, Environment.AnswerLength);
         _evaluationRollout = new Rollout(Policy.Options.MaxRows, Environment.PromptLength, Environment.AnswerLength);

@@ -39,7 +39,28 @@ public sealed record TrainOptions
     public string Screen { get; init; } = "exact";
 
     public static readonly string[] Tasks = ["reversal"];
-    public static readonly string[] Methods = ["pg", "dg", "kondo", "ce"];
+    /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
+    public float? Truncation { get; init; }
+    /// <summary>ppo: clip ε.</summary>
+    public float Epsilon { get; init; } = 0.2f;
+    /// <summary>ppo / pmpo: KL anchor β (null: the method's default, 0 for ppo and 0.1 for pmpo).</summary>
+    public float? Beta { get; init; }
+    /// <summary>pmpo: weight α of the accepted term.</summary>
+    public float Alpha { get; init; } = 0.5f;
+    /// <summary>pmpo: γ in log(γ + π) of the rejected term.</summary>
+    public float Gamma { get; init; } = 1e-9f;
+    /// <summary>vaco: total-variation filter δ.</summary>
+    public float Delta { get; init; } = 0.2f;
+    public bool DgStochastic { get; init; }
+    public float DelightNoise { get; init; }
+
+    public static IReadOnlyList<string> Methods => Losses.LossCatalog.Names;
+
+    public Losses.LossOptions LossOptions() => new()
+    {
+        Eta = Eta, Lambda = Lambda, Truncation = Truncation, Epsilon = Epsilon, Beta = Beta, Alpha = Alpha, Gamma = Gamma, Delta = Delta,
+        DgStochastic = DgStochastic, DelightNoiseStd = DelightNoise,
+    };
 
     /// <summary>The learner's options: the Kondo gate (for method kondo, or any method given a rate or price) and screen mode.</summary>
     public LearnerOptions LearnerOptions()
@@ -86,6 +107,8 @@ public sealed record TrainOptions
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
         if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
+        try { Losses.LossCatalog.Create(Method, LossOptions(), new Numerics.Rng(0)); }
+        catch (ArgumentException e) { throw new OptionException("--method", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message.Replace(" (Parameter 'options')", "")); }
         try { LearnerOptions(); }
         catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
         if (PromptsPerBatch * SamplesPerPrompt > 10_000)
