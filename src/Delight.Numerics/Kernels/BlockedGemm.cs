@@ -29,8 +29,8 @@ namespace Delight.Numerics;
 /// reference bit for bit (the tests check exact equality).
 /// </para>
 /// <para>
-/// Threads: the parallel variant splits C into disjoint blocks of whole row tiles (or whole column panels when that
-/// balances better) run on <see cref="WorkerPool"/>; each element still belongs to exactly one thread. Small problems
+/// Threads: the parallel variant splits C into disjoint blocks of whole row tiles (or of whole vector columns when
+/// that balances better) run on <see cref="WorkerPool"/>; each element still belongs to exactly one thread. Small problems
 /// (below <see cref="ParallelMinFlops"/>) stay on the calling thread. Steady state allocates nothing: packing and
 /// scratch buffers are pinned per-thread arrays grown on demand, and the parallel job object is per calling thread.
 /// </para>
@@ -111,7 +111,7 @@ public sealed partial class BlockedGemm : GemmKernel
         public readonly bool TransposeA = transposeA, TransposeB = transposeB, Accumulate = accumulate;
     }
 
-    /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd]; rowStart and colStart must be tile-aligned (or 0).</summary>
+    /// <summary>Computes C[rowStart..rowEnd, colStart..colEnd]. Any bounds work; parts use whole tiles and whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Compute<TMicro>(in Problem q, int rowStart, int rowEnd, int colStart, int colEnd)
         where TMicro : struct, IMicroKernel
@@ -477,13 +477,14 @@ public sealed partial class BlockedGemm : GemmKernel
     const int MaxPartsPerThread = 4;
 
     /// <summary>
-    /// Splits C over the pool into disjoint blocks: whole column panels when they divide about evenly, else whole row
-    /// tiles. Each part packs the B panels it reads.
+    /// Splits C over the pool into disjoint blocks: column blocks of whole vectors, or blocks of whole row tiles,
+    /// whichever has the smaller largest part. Each part packs the B panels it reads.
     /// </summary>
     unsafe void RunParallel(WorkerPool pool, in Problem problem)
     {
         var rowsPerTile = _vector512 ? Micro512.Rows : Micro256.Rows;
-        var columnsPerPanel = 2 * (_vector512 ? Micro512.Width : Micro256.Width);
+        // Columns are dealt in whole vectors, not whole 2-vector panels: n = 100 splits 48 | 52, not 64 | 36.
+        var columnsPerPanel = _vector512 ? Micro512.Width : Micro256.Width;
         var rowTiles = (problem.M + rowsPerTile - 1) / rowsPerTile;
         var panels = (problem.N + columnsPerPanel - 1) / columnsPerPanel;
         var perThread = Math.Clamp((int)(2.0 * problem.M * problem.N * problem.K / FlopsPerPart), 1, MaxPartsPerThread);
