@@ -361,7 +361,7 @@ public class MethodCoefficientTest
     [Fact]
     public void MethodCoefficientTest_Catalog_RoundTrip()
     {
-        Assert.Equal(["pg", "dg", "is-pg", "ppo", "pmpo", "vaco"], LossCatalog.Names);
+        Assert.Equal(["pg", "dg", "is-pg", "ppo", "pmpo", "vaco", "kondo", "ce"], LossCatalog.Names);
         foreach (var name in LossCatalog.Names) Assert.Equal(name, LossCatalog.Create(name, new LossOptions()).Name);
 
         Assert.Equal(0f, Assert.IsType<Ppo>(LossCatalog.Create("ppo", new LossOptions())).Beta);

@@ -22,7 +22,7 @@ public static class LossCatalog
             "pg" => new Reinforce(),
             "dg" => new DelightfulPg(options.Eta, options.Lambda, options.DgStochastic, options.DelightNoiseStd, rng ?? new Numerics.Rng(0)),
             // Kondo keeps the plain advantage coefficient on the terms its gate keeps; the gate is the learner's screen.
-            "kondo" => new Reinforce(),
+            "kondo" => new Reinforce("kondo"),
             "ce" => new CrossEntropy(),
             "is-pg" => new ImportanceWeightedPg(options.Truncation),
             "ppo" => new Ppo(options.Epsilon, options.Beta ?? Ppo.DefaultBeta),

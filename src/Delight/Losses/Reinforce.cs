@@ -3,9 +3,10 @@ namespace Delight.Losses;
 // REINFORCE with a baseline (egg reinforce.py; papers.md §0), per answer token t of row r:
 //   coefficient on ∇log π(a_rt) = U_r
 // Behaviour probabilities are ignored: on stale or buggy data this is the uncorrected policy gradient.
-public sealed class Reinforce : ILoss
+// Named "kondo" when it is the loss behind the Kondo gate: kept terms get their plain advantage coefficient.
+public sealed class Reinforce(string name = "pg") : ILoss
 {
-    public string Name => "pg";
+    public string Name { get; } = name;
     public bool NeedsBehaviourLogProbs => false;
 
     public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics)
