@@ -78,15 +78,26 @@ static class BenchCommand
         return rounds * flops / 1e9;
     }
 
+    /// <summary>
+    /// Units per second: after a warm-up, the time is split into rounds and the median round's rate is reported, so a
+    /// burst of noise from a shared machine moves the figure less than a plain mean would.
+    /// </summary>
     static double PerSecond(Action work, double seconds)
     {
         var warm = Stopwatch.StartNew();
         var warmups = 0;
         while (warmups < 3 || warm.Elapsed.TotalSeconds < Math.Min(0.5, seconds / 3)) { work(); warmups++; }
-        var clock = Stopwatch.StartNew();
-        var count = 0;
-        do { work(); count++; } while (clock.Elapsed.TotalSeconds < seconds);
-        return count / clock.Elapsed.TotalSeconds;
+        const int rounds = 9;
+        Span<double> rates = stackalloc double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            var count = 0;
+            do { work(); count++; } while (clock.Elapsed.TotalSeconds < seconds / rounds);
+            rates[r] = count / clock.Elapsed.TotalSeconds;
+        }
+        rates.Sort();
+        return rates[rounds / 2];
     }
 
     static string ToJson(List<(string Name, double Value)> results)
