@@ -29,8 +29,8 @@ namespace Delight.Numerics;
 /// reference bit for bit (the tests check exact equality).
 /// </para>
 /// <para>
-/// Threads: the parallel variant splits C into disjoint blocks of whole row tiles (or of whole vector columns when
-/// that balances better) run on <see cref="WorkerPool"/>; each element still belongs to exactly one thread. Small problems
+/// Threads: the parallel variant splits C into one disjoint block per thread, of whole row tiles or of whole vector
+/// columns (see RunParallel), run on <see cref="WorkerPool"/>; each element still belongs to one thread. Small problems
 /// (below <see cref="ParallelMinFlops"/>) stay on the calling thread. Steady state allocates nothing: packing and
 /// scratch buffers are pinned per-thread arrays grown on demand, and the parallel job object is per calling thread.
 /// </para>
@@ -467,43 +467,36 @@ public sealed partial class BlockedGemm : GemmKernel
         }
     }
 
-    /// <summary>Flops per part the parallel split aims for, up to <see cref="MaxPartsPerThread"/> parts per thread.</summary>
-    const double FlopsPerPart = 8_000_000;
-
     /// <summary>
-    /// More parts than threads let the calling thread take over the parts of a worker that is slow to start (one that
-    /// had gone to sleep, or was preempted); a row split repacks a transposed B per part, so it stays small.
-    /// </summary>
-    const int MaxPartsPerThread = 4;
-
-    /// <summary>
-    /// Splits C over the pool into disjoint blocks: column blocks of whole vectors, or blocks of whole row tiles,
-    /// whichever has the smaller largest part. Each part packs the B panels it reads.
+    /// Splits C over the pool into one disjoint block per thread: whole row tiles, or whole vector columns, whichever a
+    /// simple cost model prefers. Every row block re-reads all of B (and re-packs it when transposed); every column
+    /// block re-reads all of A and, when narrower than a panel, runs the less efficient one-vector kernel. Costs are
+    /// in scalar fused multiply-adds: streaming a float ≈ 4, transposing one into a panel ≈ 12 (measured on Zen 5).
+    /// One part per thread, because finer parts multiply that redundant traffic (measured: 8 parts of 64×128×2000
+    /// TN ran 1.5× slower than 2); with parts claimed dynamically a late worker just leaves its part to the caller.
     /// </summary>
     unsafe void RunParallel(WorkerPool pool, in Problem problem)
     {
         var rowsPerTile = _vector512 ? Micro512.Rows : Micro256.Rows;
-        // Columns are dealt in whole vectors, not whole 2-vector panels: n = 100 splits 48 | 52, not 64 | 36.
-        var columnsPerPanel = _vector512 ? Micro512.Width : Micro256.Width;
+        var width = _vector512 ? Micro512.Width : Micro256.Width;
         var rowTiles = (problem.M + rowsPerTile - 1) / rowsPerTile;
-        var panels = (problem.N + columnsPerPanel - 1) / columnsPerPanel;
-        var perThread = Math.Clamp((int)(2.0 * problem.M * problem.N * problem.K / FlopsPerPart), 1, MaxPartsPerThread);
-        var wanted = pool.ThreadCount * perThread;
-        int rowParts = 1, columnParts = 1;
-        var columnSplit = Math.Min(wanted, panels);
-        var rowSplit = Math.Min(wanted, rowTiles);
-        // Compare the largest part of each split; a column split needs no repacking of B, so it wins ties.
-        var columnLargest = LargestPart(panels, columnsPerPanel, problem.N, columnSplit) * (double)problem.M;
-        var rowLargest = LargestPart(rowTiles, rowsPerTile, problem.M, rowSplit) * (double)problem.N;
-        if (columnLargest <= rowLargest) columnParts = columnSplit;
-        else rowParts = rowSplit;
-        if (rowParts * columnParts <= 1)
+        var vectors = (problem.N + width - 1) / width;
+        double m = problem.M, n = problem.N, k = problem.K;
+
+        var rowParts = Math.Min(pool.ThreadCount, rowTiles);
+        var rowCost = LargestPart(rowTiles, rowsPerTile, problem.M, rowParts) * n * k + k * n * (problem.TransposeB ? 12 : 4);
+        var columnParts = Math.Min(pool.ThreadCount, vectors);
+        var columnWidth = LargestPart(vectors, width, problem.N, columnParts);
+        var columnCost = m * columnWidth * k * (columnWidth < 2 * width ? 1.5 : 1) + m * k * 4;
+        if (rowParts < 2 && columnParts < 2)
         {
             Compute(problem, 0, problem.M, 0, problem.N);
             return;
         }
+        if (columnParts < 2 || (rowParts >= 2 && rowCost <= columnCost)) columnParts = 1;
+        else rowParts = 1;
         var job = t_job ??= new ParallelJob();
-        job.Set(this, problem, rowParts, columnParts, rowTiles, rowsPerTile, panels, columnsPerPanel);
+        job.Set(this, problem, rowParts, columnParts, rowTiles, rowsPerTile, vectors, width);
         try
         {
             pool.Run(rowParts * columnParts, job);
@@ -532,10 +525,10 @@ public sealed partial class BlockedGemm : GemmKernel
     {
         BlockedGemm? _kernel;
         Problem _problem;
-        int _rowParts, _columnParts, _rowTiles, _rowsPerTile, _panels, _columnsPerPanel;
+        int _rowParts, _columnParts, _rowTiles, _rowsPerTile, _columnUnits, _columnsPerUnit;
 
         public void Set(BlockedGemm kernel, in Problem problem, int rowParts, int columnParts, int rowTiles,
-            int rowsPerTile, int panels, int columnsPerPanel)
+            int rowsPerTile, int columnUnits, int columnsPerUnit)
         {
             _kernel = kernel;
             _problem = problem;
@@ -543,8 +536,8 @@ public sealed partial class BlockedGemm : GemmKernel
             _columnParts = columnParts;
             _rowTiles = rowTiles;
             _rowsPerTile = rowsPerTile;
-            _panels = panels;
-            _columnsPerPanel = columnsPerPanel;
+            _columnUnits = columnUnits;
+            _columnsPerUnit = columnsPerUnit;
         }
 
         public void Clear()
@@ -559,8 +552,8 @@ public sealed partial class BlockedGemm : GemmKernel
             var columnPart = part % _columnParts;
             var rowStart = Boundary(_rowTiles, _rowsPerTile, _problem.M, rowPart, _rowParts);
             var rowEnd = Boundary(_rowTiles, _rowsPerTile, _problem.M, rowPart + 1, _rowParts);
-            var colStart = Boundary(_panels, _columnsPerPanel, _problem.N, columnPart, _columnParts);
-            var colEnd = Boundary(_panels, _columnsPerPanel, _problem.N, columnPart + 1, _columnParts);
+            var colStart = Boundary(_columnUnits, _columnsPerUnit, _problem.N, columnPart, _columnParts);
+            var colEnd = Boundary(_columnUnits, _columnsPerUnit, _problem.N, columnPart + 1, _columnParts);
             if (rowStart < rowEnd && colStart < colEnd) _kernel!.Compute(_problem, rowStart, rowEnd, colStart, colEnd);
         }
     }

@@ -177,6 +177,7 @@ public sealed class WorkerPool : IDisposable
                 if (Volatile.Read(ref _completed) == partCount) return;
                 Thread.SpinWait(1);
             }
+            Thread.Yield(); // lets a preempted worker that is queued on this core finish its part
         }
         Interlocked.Exchange(ref _callerSleeping, 1);
         // Completed in the meantime: take the flag back, or, if the finisher already took it, consume its Release.
@@ -211,7 +212,7 @@ public sealed class WorkerPool : IDisposable
             }
             if (Stopwatch.GetTimestamp() - start < _spinTicks)
             {
-                Thread.Yield();
+                Thread.Yield(); // if the OS put this thread on the caller's core, let the caller run
                 continue;
             }
 
