@@ -39,13 +39,14 @@ static class TrainCommand
         var delta = new Option<float>("--delta") { Description = "vaco: total-variation filter δ.", DefaultValueFactory = _ => defaults.Delta };
         var dgStochastic = new Option<bool>("--dg-stochastic") { Description = "dg: Bernoulli gate weights." };
         var delightNoise = new Option<float>("--delight-noise") { Description = "dg: Gaussian noise std added to delight." };
+        var advantage = new Option<string>("--advantage") { Description = "Baseline: grouped (per prompt) or global (batch mean).", DefaultValueFactory = _ => defaults.Advantage };
         var screen = new Option<string>("--screen") { Description = "exact (learner log-probs) or speculative (actor's, before the forward).", DefaultValueFactory = _ => defaults.Screen };
 
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")
         {
             task, method, steps, seed, outDir, prompts, samples, lr, eta, lambda, promptLength, vocab, evalRows, logEvery, quiet,
             kondoRate, kondoPrice, kondoPriority, kondoGranularity, kondoStochastic, screen,
-            truncation, epsilon, beta, alpha, gamma, delta, dgStochastic, delightNoise,
+            truncation, epsilon, beta, alpha, gamma, delta, dgStochastic, delightNoise, advantage,
         };
         command.SetAction(parse =>
         {
@@ -78,6 +79,7 @@ static class TrainCommand
                 Delta = parse.GetValue(delta),
                 DgStochastic = parse.GetValue(dgStochastic),
                 DelightNoise = parse.GetValue(delightNoise),
+                Advantage = parse.GetValue(advantage)!,
             };
             return Train(options, parse.GetValue(outDir)!, parse.GetValue(quiet), output);
         });

@@ -113,6 +113,7 @@ public sealed class RunFolder : IDisposable
             w.WriteString("kondo_granularity", o.KondoGranularity);
             w.WriteBoolean("kondo_stochastic", o.KondoStochastic);
             w.WriteString("screen", o.Screen);
+            w.WriteString("advantage", o.Advantage);
             if (o.Truncation is { } truncation) w.WriteNumber("truncation", truncation);
             w.WriteNumber("epsilon", o.Epsilon);
             if (o.Beta is { } beta) w.WriteNumber("beta", beta);

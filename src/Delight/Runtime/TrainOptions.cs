@@ -53,6 +53,8 @@ public sealed record TrainOptions
     public float Delta { get; init; } = 0.2f;
     public bool DgStochastic { get; init; }
     public float DelightNoise { get; init; }
+    /// <summary>grouped (mean reward of the samples sharing a prompt) or global (batch mean).</summary>
+    public string Advantage { get; init; } = "grouped";
 
     public static IReadOnlyList<string> Methods => Losses.LossCatalog.Names;
 
@@ -88,7 +90,13 @@ public sealed record TrainOptions
             "speculative" => ScreenMode.Speculative,
             _ => throw new OptionException("--screen", $"unknown screen '{Screen}'; choose exact or speculative."),
         };
-        var options = new LearnerOptions { Kondo = kondo, Screen = screen };
+        var advantage = Advantage switch
+        {
+            "grouped" => AdvantageEstimator.Grouped,
+            "global" => AdvantageEstimator.GlobalMean,
+            _ => throw new OptionException("--advantage", $"unknown advantage estimator '{Advantage}'; choose grouped or global."),
+        };
+        var options = new LearnerOptions { Kondo = kondo, Screen = screen, Advantage = advantage };
         options.Validate();
         return options;
     }
