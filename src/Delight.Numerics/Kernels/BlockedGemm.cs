@@ -472,8 +472,9 @@ public sealed partial class BlockedGemm : GemmKernel
     /// simple cost model prefers. Every row block re-reads all of B (and re-packs it when transposed); every column
     /// block re-reads all of A and, when narrower than a panel, runs the less efficient one-vector kernel. Costs are
     /// in scalar fused multiply-adds: streaming a float ≈ 4, transposing one into a panel ≈ 12 (measured on Zen 5).
-    /// One part per thread, because finer parts multiply that redundant traffic (measured: 8 parts of 64×128×2000
-    /// TN ran 1.5× slower than 2); with parts claimed dynamically a late worker just leaves its part to the caller.
+    /// One part per thread, because finer parts multiply that redundant traffic (measured: 8 column parts of
+    /// 64×128×2000 TN ran about 2× slower than 2); parts are claimed dynamically, so the caller takes over the part of
+    /// a worker that has not started yet.
     /// </summary>
     unsafe void RunParallel(WorkerPool pool, in Problem problem)
     {
@@ -507,7 +508,7 @@ public sealed partial class BlockedGemm : GemmKernel
         }
     }
 
-    /// <summary>Where part <paramref name="part"/> of <paramref name="parts"/> starts, in whole units (tiles, panels).</summary>
+    /// <summary>Where part <paramref name="part"/> of <paramref name="parts"/> starts, in whole units (row tiles, vectors).</summary>
     static int Boundary(int units, int unitSize, int total, int part, int parts) =>
         Math.Min(total, (int)((long)units * part / parts) * unitSize);
 
