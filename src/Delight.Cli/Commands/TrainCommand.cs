@@ -39,7 +39,7 @@ static class TrainCommand
         var delta = new Option<float>("--delta") { Description = "vaco: total-variation filter δ.", DefaultValueFactory = _ => defaults.Delta };
         var dgStochastic = new Option<bool>("--dg-stochastic") { Description = "dg: Bernoulli gate weights." };
         var delightNoise = new Option<float>("--delight-noise") { Description = "dg: Gaussian noise std added to delight." };
-        var advantage = new Option<string>("--advantage") { Description = "Baseline: grouped (per prompt) or global (batch mean).", DefaultValueFactory = _ => defaults.Advantage };
+        var advantage = new Option<string>("--advantage") { Description = "Baseline: grouped (per prompt), global (batch mean) or expected-confidence (Σπ², one-step tasks).", DefaultValueFactory = _ => defaults.Advantage };
         var screen = new Option<string>("--screen") { Description = "exact (learner log-probs) or speculative (actor's, before the forward).", DefaultValueFactory = _ => defaults.Screen };
 
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")

@@ -112,4 +112,29 @@ public class LossCoefficientTest
         Assert.Throws<ArgumentException>(() => new DelightfulPg(stochastic: true));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DelightfulPg(delightNoiseStd: -1f, rng: new Rng(1)));
     }
+
+    [Fact]
+    public void LossCoefficientTest_ExpectedConfidenceAdvantage_HandCase()
+    {
+        // π = (0.5, 0.5) → b = 0.5; π = (0.9, 0.1) → b = 0.82. Rewards 1 and 0.
+        float[] logProbs = [MathF.Log(0.5f), MathF.Log(0.5f), MathF.Log(0.9f), MathF.Log(0.1f)];
+        var u = new float[2];
+        Advantages.ExpectedConfidence([1f, 0f], logProbs, 2, u);
+        Assert.Equal(0.5f, u[0], 5);
+        Assert.Equal(-0.82f, u[1], 5);
+        Assert.Throws<ArgumentException>(() => Advantages.Compute(AdvantageEstimator.ExpectedConfidence, [1f], 1, u));
+    }
+
+    [Fact]
+    public void LossCoefficientTest_ExpectedConfidence_LearnsAOneStepTask()
+    {
+        // Reversal of one binary token is a two-armed contextual bandit: one sample per prompt, Σπ² baseline.
+        var trainer = new Runtime.SynchronousTrainer(new Runtime.TrainOptions
+        {
+            Method = "dg", Advantage = "expected-confidence", PromptLength = 1, PromptsPerBatch = 50, SamplesPerPrompt = 1,
+            Steps = 150, Seed = 2, EvaluationRows = 400, LearningRate = 1e-3f,
+        });
+        var summary = trainer.Run();
+        Assert.True(summary.Final.Error < 0.1, $"error {summary.Initial.Error} → {summary.Final.Error}");
+    }
 }

@@ -7,6 +7,12 @@ public enum AdvantageEstimator
     Grouped,
     /// <summary>b = mean reward of the whole batch.</summary>
     GlobalMean,
+    /// <summary>
+    /// b(x) = Σ_a π(a|x)², the policy's expected confidence: a label-free estimate of π(correct|x) for one-step
+    /// bandits with a 0/1 reward (the reference MNIST baseline, per papers.md §0). Read from the learner's own
+    /// distribution at the first answer position, so it needs the learner forward (not the speculative screen).
+    /// </summary>
+    ExpectedConfidence,
 }
 
 public static class Advantages
@@ -15,6 +21,8 @@ public static class Advantages
     public static void Compute(AdvantageEstimator estimator, ReadOnlySpan<float> rewards, int groupSize, Span<float> advantage)
     {
         var rows = rewards.Length;
+        if (estimator == AdvantageEstimator.ExpectedConfidence)
+            throw new ArgumentException("the expected-confidence baseline needs the policy's distribution: use ExpectedConfidence(...).");
         var size = estimator switch
         {
             AdvantageEstimator.Grouped => groupSize,
@@ -29,6 +37,21 @@ public static class Advantages
             for (var r = start; r < start + size; r++) sum += rewards[r];
             var baseline = (float)(sum / size);
             for (var r = start; r < start + size; r++) advantage[r] = rewards[r] - baseline;
+        }
+    }
+
+    /// <summary>advantage[r] = rewards[r] − Σ_a π(a|x_r)², from log-probs [rows, actions] of each row's (first) action.</summary>
+    public static void ExpectedConfidence(ReadOnlySpan<float> rewards, ReadOnlySpan<float> logProbs, int actionCount, Span<float> advantage)
+    {
+        for (var r = 0; r < rewards.Length; r++)
+        {
+            var confidence = 0.0;
+            foreach (var lp in logProbs.Slice(r * actionCount, actionCount))
+            {
+                var p = Math.Exp(lp);
+                confidence += p * p;
+            }
+            advantage[r] = rewards[r] - (float)confidence;
         }
     }
 }

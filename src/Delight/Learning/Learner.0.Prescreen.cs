@@ -11,7 +11,9 @@ public sealed partial class Learner
     {
         Check(rollout);
         int rows = rollout.RowCount, answer = rollout.AnswerLength;
-        Advantages.Compute(Options.Advantage, rollout.Rewards.AsSpan(0, rows), rollout.SamplesPerPrompt, _batchAdvantage.AsSpan(0, rows));
+        // Expected confidence reads the learner's distribution: computed in Weights, after the forward.
+        if (Options.Advantage != AdvantageEstimator.ExpectedConfidence)
+            Advantages.Compute(Options.Advantage, rollout.Rewards.AsSpan(0, rows), rollout.SamplesPerPrompt, _batchAdvantage.AsSpan(0, rows));
         _forwardCount = 0;
         if (Options.Screen == ScreenMode.Speculative)
         {

@@ -11,6 +11,16 @@ public sealed partial class Learner
         int batchRows = rollout.RowCount, rows = _forwardCount, answer = rollout.AnswerLength, n = rows * answer;
         _metrics.RewardMean = rollout.MeanReward();
         if (rows == 0) return;
+        if (Options.Advantage == AdvantageEstimator.ExpectedConfidence)
+        {
+            // Every row was forwarded (LearnerOptions forbids the speculative screen here), in batch order.
+            var v = Policy.VocabularySize;
+            var perRow = answer * v;
+            var first = _expectedConfidenceLogProbs.AsSpan(0, rows * v);
+            var all = Policy.PositionLogProbs;
+            for (var r = 0; r < rows; r++) all.Slice(r * perRow, v).CopyTo(first.Slice(r * v, v));
+            Advantages.ExpectedConfidence(rollout.Rewards.AsSpan(0, rows), first, v, _batchAdvantage.AsSpan(0, rows));
+        }
         var advantage = _advantage.AsSpan(0, rows);
         for (var f = 0; f < rows; f++) advantage[f] = _batchAdvantage[_forwardRows[f]];
         for (var f = 0; f < rows; f++)

@@ -28,6 +28,7 @@ public sealed partial class Learner
     readonly int[] _forwardRows;
     readonly int[] _forwardTokens;
     readonly int[] _keptRows;
+    readonly float[] _expectedConfidenceLogProbs;
     readonly KondoScreen? _screen;
     int _forwardCount;
     int _keptCount;
@@ -55,6 +56,7 @@ public sealed partial class Learner
         _forwardRows = new int[rows];
         _forwardTokens = new int[tokens];
         _keptRows = new int[rows];
+        _expectedConfidenceLogProbs = new float[rows * policy.VocabularySize];
         if (Options.Kondo is { } kondo) _screen = new KondoScreen(kondo, tokens, (rng ?? new Rng(0)).Split("kondo"));
     }
 

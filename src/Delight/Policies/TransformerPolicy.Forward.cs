@@ -7,6 +7,8 @@ public sealed partial class TransformerPolicy
 {
     public int ActionsPerRow => _saved.Scored;
     public ReadOnlySpan<float> ActionLogProbs => _saved.ActionLogProbs.Span[..(_saved.RowCount * _saved.Scored)];
+    /// <summary>Full log-softmax at every scored position of the last forward, [rows, ActionsPerRow, V].</summary>
+    public ReadOnlySpan<float> PositionLogProbs => _saved.LogProbs.Span[..(_saved.RowCount * _saved.Scored * VocabularySize)];
     /// <summary>Rows in the last forward.</summary>
     public int RowCount => _saved.RowCount;
 

@@ -94,10 +94,12 @@ public sealed record TrainOptions
         {
             "grouped" => AdvantageEstimator.Grouped,
             "global" => AdvantageEstimator.GlobalMean,
-            _ => throw new OptionException("--advantage", $"unknown advantage estimator '{Advantage}'; choose grouped or global."),
+            "expected-confidence" => AdvantageEstimator.ExpectedConfidence,
+            _ => throw new OptionException("--advantage", $"unknown advantage estimator '{Advantage}'; choose grouped, global or expected-confidence."),
         };
         var options = new LearnerOptions { Kondo = kondo, Screen = screen, Advantage = advantage };
-        options.Validate();
+        try { options.Validate(); }
+        catch (ArgumentException e) when (advantage == AdvantageEstimator.ExpectedConfidence) { throw new OptionException("--advantage", e.Message); }
         return options;
     }
 
