@@ -23,6 +23,16 @@ public readonly ref struct Signals(
 
     /// <summary>log π_θ(a_rt) = −ℓ_rt.</summary>
     public float LearnerLogProb(int index) => -Surprisal[index];
+
+    /// <summary>Importance ratio r = π_θ/μ = exp(log π_θ − log μ) of one token (no gradient flows through it).</summary>
+    public float Ratio(int index) => MathF.Exp(LearnerLogProb(index) - BehaviourLogProbs[index]);
+
+    /// <summary>Refuses data without behaviour log-probs, for a method that needs them (never a silent fallback).</summary>
+    public void RequireBehaviourLogProbs(string method, string why)
+    {
+        if (!HasBehaviourLogProbs)
+            throw new ArgumentException($"{method} needs behaviour log-probs ({why}); the rollout has none. Record them in the actor, or use pg or dg, which do not need them.");
+    }
 }
 
 /// <summary>What a loss reports about its coefficients (fields a loss does not use stay at their defaults).</summary>
@@ -38,4 +48,22 @@ public record struct LossStatistics
     public float DropFraction;
 
     public static LossStatistics Ungated => new() { GateMean = 1f, RatioMean = float.NaN, RatioMax = float.NaN };
+
+    /// <summary>Ungated, with the mean and max importance ratio over every token of <paramref name="signals"/>.</summary>
+    public static LossStatistics WithRatios(in Signals signals)
+    {
+        var n = signals.RowCount * signals.TokensPerRow;
+        double sum = 0;
+        var max = float.NegativeInfinity;
+        for (var i = 0; i < n; i++)
+        {
+            var ratio = signals.Ratio(i);
+            sum += ratio;
+            max = MathF.Max(max, ratio);
+        }
+        var statistics = Ungated;
+        statistics.RatioMean = (float)(sum / Math.Max(1, n));
+        statistics.RatioMax = max;
+        return statistics;
+    }
 }

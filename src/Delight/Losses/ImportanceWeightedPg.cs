@@ -30,12 +30,8 @@ public sealed class ImportanceWeightedPg : ILoss
 
     public void Coefficients(in Signals signals, Span<float> coefficients, out LossStatistics statistics)
     {
-        if (!signals.HasBehaviourLogProbs)
-            throw new ArgumentException($"{Name} needs behaviour log-probs (its weight is the ratio π_θ/μ); the rollout has none. Record them in the actor, or use pg or dg, which do not need them.");
+        signals.RequireBehaviourLogProbs(Name, "its weight is the ratio π_θ/μ");
         var t = signals.TokensPerRow;
-        var logMu = signals.BehaviourLogProbs;
-        double ratioSum = 0;
-        var ratioMax = float.NegativeInfinity;
         var truncated = 0;
         for (var r = 0; r < signals.RowCount; r++)
         {
@@ -43,18 +39,12 @@ public sealed class ImportanceWeightedPg : ILoss
             for (var j = 0; j < t; j++)
             {
                 var i = r * t + j;
-                var ratio = MathF.Exp(signals.LearnerLogProb(i) - logMu[i]);
-                ratioSum += ratio;
-                ratioMax = MathF.Max(ratioMax, ratio);
-                var w = ratio;
-                if (Truncation is { } rhoBar && ratio > rhoBar) { w = rhoBar; truncated++; }
+                var w = signals.Ratio(i);
+                if (Truncation is { } rhoBar && w > rhoBar) { w = rhoBar; truncated++; }
                 coefficients[i] = w * u;
             }
         }
-        var n = Math.Max(1, signals.RowCount * t);
-        statistics = LossStatistics.Ungated;
-        statistics.RatioMean = (float)(ratioSum / n);
-        statistics.RatioMax = ratioMax;
-        statistics.ClipFraction = (float)truncated / n;
+        statistics = LossStatistics.WithRatios(signals);
+        statistics.ClipFraction = (float)truncated / Math.Max(1, signals.RowCount * t);
     }
 }

@@ -49,8 +49,7 @@ public sealed class Pmpo : ILoss
 
     public void Coefficients(in Signals signals, Span<float> coefficients, out LossStatistics statistics)
     {
-        if (NeedsBehaviourLogProbs && !signals.HasBehaviourLogProbs)
-            throw new ArgumentException($"{Name} with --beta {Beta} needs behaviour log-probs (its KL anchor to the actor); the rollout has none. Record them in the actor, or set --beta 0.");
+        if (NeedsBehaviourLogProbs) signals.RequireBehaviourLogProbs($"{Name} with --beta {Beta}", "its KL anchor to the actor; or set --beta 0");
         int t = signals.TokensPerRow, n = signals.RowCount * t;
         var acceptedRows = 0;
         for (var r = 0; r < signals.RowCount; r++) if (signals.Advantage[r] > 0) acceptedRows++;
@@ -67,18 +66,7 @@ public sealed class Pmpo : ILoss
                 coefficients[i] = (float)(c + Beta);
             }
         }
-        statistics = LossStatistics.Ungated;
-        if (!NeedsBehaviourLogProbs) return;
-        double ratioSum = 0;
-        var ratioMax = float.NegativeInfinity;
-        for (var i = 0; i < n; i++)
-        {
-            var ratio = MathF.Exp(signals.LearnerLogProb(i) - signals.BehaviourLogProbs[i]);
-            ratioSum += ratio;
-            ratioMax = MathF.Max(ratioMax, ratio);
-        }
-        statistics.RatioMean = (float)(ratioSum / Math.Max(1, n));
-        statistics.RatioMax = ratioMax;
+        statistics = NeedsBehaviourLogProbs ? LossStatistics.WithRatios(signals) : LossStatistics.Ungated;
     }
 
     /// <summary>π/(γ + π) = 1/(1 + γ·e^ℓ) for surprisal ℓ = −log π: finite for any ℓ, and exactly 1 when γ = 0.</summary>

@@ -38,13 +38,9 @@ public sealed class Ppo : ILoss
 
     public void Coefficients(in Signals signals, Span<float> coefficients, out LossStatistics statistics)
     {
-        if (!signals.HasBehaviourLogProbs)
-            throw new ArgumentException($"{Name} needs behaviour log-probs (its ratio π_θ/μ and KL anchor); the rollout has none. Record them in the actor, or use pg or dg, which do not need them.");
+        signals.RequireBehaviourLogProbs(Name, "its ratio π_θ/μ and KL anchor");
         var t = signals.TokensPerRow;
-        var logMu = signals.BehaviourLogProbs;
         float low = 1f - Epsilon, high = 1f + Epsilon;
-        double ratioSum = 0;
-        var ratioMax = float.NegativeInfinity;
         var clipped = 0;
         for (var r = 0; r < signals.RowCount; r++)
         {
@@ -52,18 +48,13 @@ public sealed class Ppo : ILoss
             for (var j = 0; j < t; j++)
             {
                 var i = r * t + j;
-                var ratio = MathF.Exp(signals.LearnerLogProb(i) - logMu[i]);
-                ratioSum += ratio;
-                ratioMax = MathF.Max(ratioMax, ratio);
+                var ratio = signals.Ratio(i);
                 var active = !((u > 0 && ratio > high) || (u < 0 && ratio < low));
                 if (!active) clipped++;
                 coefficients[i] = (active ? ratio * u : 0f) + Beta;
             }
         }
-        var n = Math.Max(1, signals.RowCount * t);
-        statistics = LossStatistics.Ungated;
-        statistics.RatioMean = (float)(ratioSum / n);
-        statistics.RatioMax = ratioMax;
-        statistics.ClipFraction = (float)clipped / n;
+        statistics = LossStatistics.WithRatios(signals);
+        statistics.ClipFraction = (float)clipped / Math.Max(1, signals.RowCount * t);
     }
 }

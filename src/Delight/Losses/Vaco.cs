@@ -33,12 +33,8 @@ public sealed class Vaco : ILoss
 
     public void Coefficients(in Signals signals, Span<float> coefficients, out LossStatistics statistics)
     {
-        if (!signals.HasBehaviourLogProbs)
-            throw new ArgumentException($"{Name} needs behaviour log-probs (its ratio π_θ/μ and TV filter); the rollout has none. Record them in the actor, or use pg or dg, which do not need them.");
+        signals.RequireBehaviourLogProbs(Name, "its ratio π_θ/μ and TV filter");
         var t = signals.TokensPerRow;
-        var logMu = signals.BehaviourLogProbs;
-        double ratioSum = 0;
-        var ratioMax = float.NegativeInfinity;
         var dropped = 0;
         for (var r = 0; r < signals.RowCount; r++)
         {
@@ -46,18 +42,13 @@ public sealed class Vaco : ILoss
             for (var j = 0; j < t; j++)
             {
                 var i = r * t + j;
-                var ratio = MathF.Exp(signals.LearnerLogProb(i) - logMu[i]);
-                ratioSum += ratio;
-                ratioMax = MathF.Max(ratioMax, ratio);
+                var ratio = signals.Ratio(i);
                 var drop = MathF.Abs(ratio - 1f) > Delta && u * (ratio - 1f) > 0;
                 if (drop) dropped++;
                 coefficients[i] = drop ? 0f : ratio * u;
             }
         }
-        var n = Math.Max(1, signals.RowCount * t);
-        statistics = LossStatistics.Ungated;
-        statistics.RatioMean = (float)(ratioSum / n);
-        statistics.RatioMax = ratioMax;
-        statistics.DropFraction = (float)dropped / n;
+        statistics = LossStatistics.WithRatios(signals);
+        statistics.DropFraction = (float)dropped / Math.Max(1, signals.RowCount * t);
     }
 }
