@@ -121,7 +121,9 @@ public sealed partial class BlockedGemm : GemmKernel
         var kcMax = (q.K + kBlocks - 1) / kBlocks;
         var ncMax = Math.Max(nr, PackedBBudget / kcMax / nr * nr);
         var colSpan = RoundUp(colEnd - colStart, nr);
-        var packed = Buffers.Packed(kcMax * Math.Min(ncMax, colSpan));
+        // Always the full budget (kcMax·ncMax never exceeds it): the buffer is sized on a thread's first call and never
+        // grows, whichever part of whichever split that thread runs later (a caller that finds the pool busy runs all).
+        var packed = Buffers.Packed(Math.Max(kcMax * Math.Min(ncMax, colSpan), PackedBBudget));
         var scratch = Buffers.Scratch(TMicro.Rows * nr);
         // A transposed B must be packed; an untransposed one is read in place (packing it for alignment measured no gain).
         var packAll = q.TransposeB;
