@@ -56,11 +56,7 @@ public sealed partial class MlpPolicy
         var s = _saved;
         var rows = s.RowCount;
         if (rows == 0) throw new InvalidOperationException("ScoreActions needs a forward first: call Forward(inputs, rows).");
-        if (actions.Length < rows)
-            throw new ArgumentException($"actions holds {actions.Length} values, fewer than the last forward's {rows} rows.", nameof(actions));
-        for (var b = 0; b < rows; b++)
-            if ((uint)actions[b] >= (uint)ActionCount)
-                throw new ArgumentOutOfRangeException(nameof(actions), $"action {actions[b]} at row {b} is outside [0, {ActionCount}) (the policy's action count).");
+        Categorical.CheckActions(actions, rows, ActionCount);
         return Record(actions);
     }
 
@@ -77,12 +73,8 @@ public sealed partial class MlpPolicy
         var s = _saved;
         int rows = s.RowCount, K = ActionCount;
         if (rows == 0) throw new InvalidOperationException("SampleActions needs a forward first: call Forward(inputs, rows).");
-        if (actions.Length < rows)
-            throw new ArgumentException($"actions holds {actions.Length} slots, fewer than the last forward's {rows} rows.", nameof(actions));
-        if (logProbs.Length < rows)
-            throw new ArgumentException($"logProbs holds {logProbs.Length} slots, fewer than the last forward's {rows} rows.", nameof(logProbs));
-        ReadOnlySpan<float> lp = s.LogProbs.Span;
-        for (var b = 0; b < rows; b++) actions[b] = SampleCategorical(lp.Slice(b * K, K), rng.NextDouble());
+        Categorical.CheckSampleSpans(actions.Length, logProbs.Length, rows);
+        Categorical.SampleRows(s.LogProbs.Span, rows, K, actions, rng);
         Record(actions).CopyTo(logProbs);
     }
 
@@ -106,21 +98,5 @@ public sealed partial class MlpPolicy
             throw new ArgumentException($"destination holds {destination.Length} slots, fewer than the last forward's {rows} rows.", nameof(destination));
         ReadOnlySpan<float> lp = _saved.LogProbs.Span;
         for (var b = 0; b < rows; b++) destination[b] = LogSoftmax.Entropy(lp.Slice(b * K, K));
-    }
-
-    /// <summary>Inverse-CDF draw from log-probs; rounding that leaves u past the total picks the last class with mass.</summary>
-    static int SampleCategorical(ReadOnlySpan<float> logProbs, double u)
-    {
-        var cumulative = 0.0;
-        var last = 0;
-        for (var v = 0; v < logProbs.Length; v++)
-        {
-            var p = Math.Exp(logProbs[v]);
-            if (p <= 0) continue;
-            last = v;
-            cumulative += p;
-            if (u < cumulative) return v;
-        }
-        return last;
     }
 }

@@ -124,11 +124,7 @@ public sealed class TabularSoftmaxPolicy : IPolicy
     {
         var rows = _rowCount;
         if (rows == 0) throw new InvalidOperationException("ScoreActions needs a forward first: call Forward(contexts, rows).");
-        if (actions.Length < rows)
-            throw new ArgumentException($"actions holds {actions.Length} values, fewer than the last forward's {rows} rows.", nameof(actions));
-        for (var b = 0; b < rows; b++)
-            if ((uint)actions[b] >= (uint)ActionCount)
-                throw new ArgumentOutOfRangeException(nameof(actions), $"action {actions[b]} at row {b} is outside [0, {ActionCount}) (the policy's action count).");
+        Categorical.CheckActions(actions, rows, ActionCount);
         return Record(actions);
     }
 
@@ -141,11 +137,8 @@ public sealed class TabularSoftmaxPolicy : IPolicy
         ArgumentNullException.ThrowIfNull(rng);
         int rows = _rowCount, K = ActionCount;
         if (rows == 0) throw new InvalidOperationException("SampleActions needs a forward first: call Forward(contexts, rows).");
-        if (actions.Length < rows)
-            throw new ArgumentException($"actions holds {actions.Length} slots, fewer than the last forward's {rows} rows.", nameof(actions));
-        if (logProbs.Length < rows)
-            throw new ArgumentException($"logProbs holds {logProbs.Length} slots, fewer than the last forward's {rows} rows.", nameof(logProbs));
-        for (var b = 0; b < rows; b++) actions[b] = SampleCategorical(_logProbs.AsSpan(b * K, K), rng.NextDouble());
+        Categorical.CheckSampleSpans(actions.Length, logProbs.Length, rows);
+        Categorical.SampleRows(_logProbs, rows, K, actions, rng);
         Record(actions).CopyTo(logProbs);
     }
 
@@ -199,22 +192,6 @@ public sealed class TabularSoftmaxPolicy : IPolicy
     {
         if ((uint)context >= (uint)ContextCount)
             throw new ArgumentOutOfRangeException(name, $"context {context} is outside [0, {ContextCount}) (the policy's context count).");
-    }
-
-    /// <summary>Inverse-CDF draw from log-probs; rounding that leaves u past the total picks the last class with mass.</summary>
-    static int SampleCategorical(ReadOnlySpan<float> logProbs, double u)
-    {
-        var cumulative = 0.0;
-        var last = 0;
-        for (var v = 0; v < logProbs.Length; v++)
-        {
-            var p = Math.Exp(logProbs[v]);
-            if (p <= 0) continue;
-            last = v;
-            cumulative += p;
-            if (u < cumulative) return v;
-        }
-        return last;
     }
 
     static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);

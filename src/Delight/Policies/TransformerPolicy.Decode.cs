@@ -84,27 +84,11 @@ public sealed partial class TransformerPolicy
             for (var b = 0; b < rowCount; b++)
             {
                 var row = logits.Slice(b * V, V);
-                var token = SampleCategorical(row, rng.NextDouble());
+                var token = Categorical.Sample(row, rng.NextDouble());
                 tokens[b * length + t + 1] = token;
                 logProbs[b * length + t + 1] = row[token];
             }
         }
-    }
-
-    /// <summary>Inverse-CDF draw from log-probs; rounding that leaves u past the total picks the last class with mass.</summary>
-    static int SampleCategorical(ReadOnlySpan<float> logProbs, double u)
-    {
-        var cumulative = 0.0;
-        var last = 0;
-        for (var v = 0; v < logProbs.Length; v++)
-        {
-            var p = Math.Exp(logProbs[v]);
-            if (p <= 0) continue;
-            last = v;
-            cumulative += p;
-            if (u < cumulative) return v;
-        }
-        return last;
     }
 
     /// <summary>
