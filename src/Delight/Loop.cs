@@ -54,6 +54,8 @@ public sealed class Rollout(int capacity, int promptLength, int answerLength)
     public float[] Rewards { get; } = new float[capacity];
     /// <summary>Policy version the actor sampled with.</summary>
     public long PolicyVersion { get; set; }
+    /// <summary>[rows]: the frictions that touched each row.</summary>
+    public Frictions.RowFriction[] RowFrictions { get; } = new Frictions.RowFriction[capacity];
 
     public ReadOnlySpan<int> Prompt(int row) => Tokens.AsSpan(row * Length, PromptLength);
     public ReadOnlySpan<int> Answer(int row) => Tokens.AsSpan(row * Length + PromptLength, AnswerLength);

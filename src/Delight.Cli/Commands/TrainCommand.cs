@@ -40,6 +40,14 @@ static class TrainCommand
         var dgStochastic = new Option<bool>("--dg-stochastic") { Description = "dg: Bernoulli gate weights." };
         var delightNoise = new Option<float>("--delight-noise") { Description = "dg: Gaussian noise std added to delight." };
         var advantage = new Option<string>("--advantage") { Description = "Baseline: grouped (per prompt), global (batch mean) or expected-confidence (Σπ², one-step tasks).", DefaultValueFactory = _ => defaults.Advantage };
+        var staleness = new Option<int>("--staleness") { Description = "Actor samples with parameters up to D versions old." };
+        var stalenessMode = new Option<string>("--staleness-mode") { Description = "uniform (lag in [0, D]) or fixed (lag D).", DefaultValueFactory = _ => defaults.StalenessMode };
+        var bugProb = new Option<float>("--bug-prob") { Description = "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs." };
+        var discoveryProb = new Option<float>("--discovery-prob") { Description = "Rare discovery: the correct answer, wrong behaviour log-probs." };
+        var randomProb = new Option<float>("--random-prob") { Description = "Random answers, wrong behaviour log-probs." };
+        var rewardFlipProb = new Option<float>("--reward-flip-prob") { Description = "Reward replaced by a fair coin in {0, 1}." };
+        var rewardNoiseStd = new Option<float>("--reward-noise-std") { Description = "Gaussian noise added to rewards." };
+        var logitNoise = new Option<float>("--logit-noise") { Description = "Fixed Gaussian noise σ·u on the actor's logits." };
         var screen = new Option<string>("--screen") { Description = "exact (learner log-probs) or speculative (actor's, before the forward).", DefaultValueFactory = _ => defaults.Screen };
 
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")
@@ -47,6 +55,7 @@ static class TrainCommand
             task, method, steps, seed, outDir, prompts, samples, lr, eta, lambda, promptLength, vocab, evalRows, logEvery, quiet,
             kondoRate, kondoPrice, kondoPriority, kondoGranularity, kondoStochastic, screen,
             truncation, epsilon, beta, alpha, gamma, delta, dgStochastic, delightNoise, advantage,
+            staleness, stalenessMode, bugProb, discoveryProb, randomProb, rewardFlipProb, rewardNoiseStd, logitNoise,
         };
         command.SetAction(parse =>
         {
@@ -80,6 +89,14 @@ static class TrainCommand
                 DgStochastic = parse.GetValue(dgStochastic),
                 DelightNoise = parse.GetValue(delightNoise),
                 Advantage = parse.GetValue(advantage)!,
+                Staleness = parse.GetValue(staleness),
+                StalenessMode = parse.GetValue(stalenessMode)!,
+                BugProb = parse.GetValue(bugProb),
+                DiscoveryProb = parse.GetValue(discoveryProb),
+                RandomProb = parse.GetValue(randomProb),
+                RewardFlipProb = parse.GetValue(rewardFlipProb),
+                RewardNoiseStd = parse.GetValue(rewardNoiseStd),
+                LogitNoise = parse.GetValue(logitNoise),
             };
             return Train(options, parse.GetValue(outDir)!, parse.GetValue(quiet), output);
         });
@@ -97,7 +114,7 @@ static class TrainCommand
         var reportEvery = Math.Max(1, options.Steps / 10);
         var summary = trainer.Run((step, metrics, wall) =>
         {
-            if (step % options.LogEvery == 0 || step == options.Steps) run.WriteStep(step, trainer.Learner.PolicyVersion, metrics, wall);
+            if (step % options.LogEvery == 0 || step == options.Steps) run.WriteStep(step, trainer.Learner.PolicyVersion, metrics, trainer.LastActorMetrics, wall);
             if (!quiet && (step % reportEvery == 0 || step == options.Steps))
                 output.WriteLine(string.Create(inv, $"step {step,6}  reward {metrics.RewardMean:F3}  error {1 - metrics.RewardMean:F3}  gate {metrics.GateMean:F3}  kept {metrics.KeptRowFraction:F2}  {step / Math.Max(1e-9, wall):F1} steps/s"));
         });

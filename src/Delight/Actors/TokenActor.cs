@@ -1,3 +1,4 @@
+using Delight.Frictions;
 using Delight.Numerics;
 using Delight.Policies;
 
@@ -5,18 +6,46 @@ namespace Delight.Actors;
 
 /// <summary>
 /// Fills a rollout: draws prompts, repeats each for its group of samples, samples answers with the policy's KV cache
-/// while recording behaviour log-probs, and scores every row. The actor owns its random streams.
+/// while recording behaviour log-probs, applies the actor-side frictions, and scores every row. The actor owns its
+/// random streams, one per purpose, so switching a friction on never shifts the draws of the others.
 /// </summary>
-public sealed class TokenActor(ITokenEnvironment environment, TransformerPolicy policy, Rng rng)
+public sealed class TokenActor
 {
-    readonly Rng _promptRng = rng.Split("prompts");
-    readonly Rng _sampleRng = rng.Split("samples");
-    readonly Rng _rewardRng = rng.Split("rewards");
+    readonly Rng _promptRng;
+    readonly Rng _sampleRng;
+    readonly Rng _rewardRng;
+    readonly Rng _frictionRng;
+    readonly int[] _scratchAnswer;
 
-    public ITokenEnvironment Environment { get; } = environment;
-    public TransformerPolicy Policy { get; } = policy;
+    public TokenActor(ITokenEnvironment environment, TransformerPolicy policy, Rng rng, FrictionOptions? frictions = null)
+    {
+        Environment = environment;
+        Policy = policy;
+        Frictions = frictions ?? new FrictionOptions();
+        Frictions.Validate();
+        if (Frictions.DiscoveryProb > 0 && environment is not ISupervisedTask)
+            throw new ArgumentException($"--discovery-prob needs a task that knows its correct answer; '{environment.Name}' does not.");
+        _promptRng = rng.Split("prompts");
+        _sampleRng = rng.Split("samples");
+        _rewardRng = rng.Split("rewards");
+        _frictionRng = rng.Split("frictions");
+        _scratchAnswer = new int[environment.AnswerLength];
+        if (Frictions.LogitNoise > 0)
+        {
+            // Drawn once: a persistent per-token bias σ·u, like the reference's fixed logit noise.
+            var noise = rng.Split("logit-noise");
+            var bias = new float[environment.VocabularySize];
+            for (var v = 0; v < bias.Length; v++) bias[v] = Frictions.LogitNoise * (float)noise.NextNormal();
+            policy.SamplingLogitBias = bias;
+        }
+    }
 
-    public void Fill(Rollout rollout, int promptCount, int samplesPerPrompt, long policyVersion)
+    public ITokenEnvironment Environment { get; }
+    /// <summary>The parameters the actor samples with (the learner's, or its own copy of an older version).</summary>
+    public TransformerPolicy Policy { get; }
+    public FrictionOptions Frictions { get; }
+
+    public void Fill(Rollout rollout, int promptCount, int samplesPerPrompt, long policyVersion, bool stale = false)
     {
         int rows = promptCount * samplesPerPrompt, length = rollout.Length, prompt = rollout.PromptLength;
         if (rows > rollout.Capacity)
@@ -35,6 +64,51 @@ public sealed class TokenActor(ITokenEnvironment environment, TransformerPolicy 
         }
         Policy.Sample(tokens, rollout.BehaviourLogProbs, rows, prompt, length, _sampleRng);
         for (var r = 0; r < rows; r++)
-            rollout.Rewards[r] = Environment.Reward(rollout.Prompt(r), rollout.Answer(r), _rewardRng);
+        {
+            var friction = stale ? RowFriction.Stale : RowFriction.None;
+            friction |= ReplaceAnswer(rollout, r);
+            var reward = Environment.Reward(rollout.Prompt(r), rollout.Answer(r), _rewardRng);
+            if (Frictions.RewardFlipProb > 0 && _frictionRng.NextFloat() < Frictions.RewardFlipProb)
+            {
+                reward = _frictionRng.NextFloat() < 0.5f ? 1f : 0f;
+                friction |= RowFriction.RewardFlip;
+            }
+            if (Frictions.RewardNoiseStd > 0) reward += Frictions.RewardNoiseStd * (float)_frictionRng.NextNormal();
+            rollout.Rewards[r] = reward;
+            rollout.RowFrictions[r] = friction;
+        }
+    }
+
+    /// <summary>
+    /// Discovery first, then random, then bug (the reference's precedence). An injected answer's recorded log-probs
+    /// claim certainty (log 1 = 0): the actor reports behaviour probabilities that are wrong.
+    /// </summary>
+    RowFriction ReplaceAnswer(Rollout rollout, int row)
+    {
+        var f = Frictions;
+        if (f.DiscoveryProb == 0 && f.RandomProb == 0 && f.BugProb == 0) return RowFriction.None;
+        // One uniform per friction per row, always drawn, so each friction's rate is independent of the others'.
+        float uDiscovery = _frictionRng.NextFloat(), uRandom = _frictionRng.NextFloat(), uBug = _frictionRng.NextFloat();
+        var answer = rollout.Tokens.AsSpan(row * rollout.Length + rollout.PromptLength, rollout.AnswerLength);
+        RowFriction injected;
+        if (uDiscovery < f.DiscoveryProb)
+        {
+            ((ISupervisedTask)Environment).WriteTarget(rollout.Prompt(row), _scratchAnswer);
+            _scratchAnswer.CopyTo(answer);
+            injected = RowFriction.Discovery;
+        }
+        else if (uRandom < f.RandomProb)
+        {
+            for (var t = 0; t < answer.Length; t++) answer[t] = _frictionRng.NextInt(Environment.VocabularySize);
+            injected = RowFriction.Random;
+        }
+        else if (uBug < f.BugProb)
+        {
+            answer.Clear(); // the landmine answer: all zeros
+            injected = RowFriction.Bug;
+        }
+        else return RowFriction.None;
+        rollout.BehaviourLogProbs.AsSpan(row * rollout.Length + rollout.PromptLength, rollout.AnswerLength).Clear();
+        return injected;
     }
 }

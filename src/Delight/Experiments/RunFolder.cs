@@ -33,7 +33,7 @@ public sealed class RunFolder : IDisposable
         return new RunFolder(path);
     }
 
-    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, double wallSeconds)
+    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, in Frictions.ActorStepMetrics actor, double wallSeconds)
     {
         var w = _metrics;
         w.WriteStartObject();
@@ -62,6 +62,11 @@ public sealed class RunFolder : IDisposable
         w.WriteNumber("backward_tokens", m.BackwardTokens);
         w.WriteNumber("forward_flops", m.ForwardFlops);
         w.WriteNumber("backward_flops", m.BackwardFlops);
+        w.WriteNumber("lag", actor.Lag);
+        w.WriteNumber("bug_fraction", actor.BugFraction);
+        w.WriteNumber("discovery_fraction", actor.DiscoveryFraction);
+        w.WriteNumber("random_fraction", actor.RandomFraction);
+        w.WriteNumber("reward_flip_fraction", actor.RewardFlipFraction);
         w.WriteNumber("wall_seconds", wallSeconds);
         w.WriteEndObject();
         w.Flush();
@@ -94,6 +99,15 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("forward_flops", s.Work.ForwardFlops);
             w.WriteNumber("backward_flops", s.Work.BackwardFlops);
             w.WriteEndObject();
+            var f = s.Frictions;
+            w.WriteStartObject("frictions");
+            w.WriteNumber("bug_fraction", f.Fraction(f.BugRows));
+            w.WriteNumber("reward_flip_fraction", f.Fraction(f.RewardFlipRows));
+            w.WriteNumber("discovery_fraction", f.Fraction(f.DiscoveryRows));
+            w.WriteNumber("random_fraction", f.Fraction(f.RandomRows));
+            w.WriteNumber("mean_lag", f.MeanLag);
+            w.WriteNumber("max_lag", f.MaxLag);
+            w.WriteEndObject();
             w.WriteStartObject("config");
             w.WriteString("task", o.Task);
             w.WriteString("method", o.Method);
@@ -114,6 +128,14 @@ public sealed class RunFolder : IDisposable
             w.WriteBoolean("kondo_stochastic", o.KondoStochastic);
             w.WriteString("screen", o.Screen);
             w.WriteString("advantage", o.Advantage);
+            w.WriteNumber("staleness", o.Staleness);
+            w.WriteString("staleness_mode", o.StalenessMode);
+            w.WriteNumber("bug_prob", o.BugProb);
+            w.WriteNumber("discovery_prob", o.DiscoveryProb);
+            w.WriteNumber("random_prob", o.RandomProb);
+            w.WriteNumber("reward_flip_prob", o.RewardFlipProb);
+            w.WriteNumber("reward_noise_std", o.RewardNoiseStd);
+            w.WriteNumber("logit_noise", o.LogitNoise);
             if (o.Truncation is { } truncation) w.WriteNumber("truncation", truncation);
             w.WriteNumber("epsilon", o.Epsilon);
             if (o.Beta is { } beta) w.WriteNumber("beta", beta);

@@ -51,6 +51,12 @@ public sealed partial class TransformerPolicy
     }
 
     /// <summary>
+    /// A fixed vector [V] added to the logits when sampling (not in <see cref="Forward"/>): the actor/learner mismatch
+    /// friction. The recorded log-probs are those of the biased distribution, the one the tokens were drawn from.
+    /// </summary>
+    public float[]? SamplingLogitBias { get; set; }
+
+    /// <summary>
     /// Samples continuations at temperature 1 with a KV cache: one decode step per position, each costing one
     /// token's work. tokens[b, 0…P) must hold the prompt; positions P…length−1 are filled with samples, and
     /// logProbs[b, t] gets log π(token t | tokens &lt; t) for sampled positions, 0 for prompt positions (the sampler
@@ -80,6 +86,8 @@ public sealed partial class TransformerPolicy
             for (var b = 0; b < rowCount; b++) ids[b] = tokens[b * length + t];
             var logits = DecodeStep(ids, t, rowCount);
             if (t + 1 < promptLength) continue;
+            if (SamplingLogitBias is { } bias)
+                for (var b = 0; b < rowCount; b++) TensorPrimitives.Add(logits.Slice(b * V, V), bias, logits.Slice(b * V, V));
             LogSoftmax.Forward(logits, logits, rowCount, V);
             for (var b = 0; b < rowCount; b++)
             {

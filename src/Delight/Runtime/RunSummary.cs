@@ -11,4 +11,7 @@ public record struct WorkTotals(long ForwardRows, long BackwardRows, long Forwar
 }
 
 public sealed record RunSummary(
-    TrainOptions Options, int StepsDone, double WallSeconds, Evaluation Initial, Evaluation Final, WorkTotals Work, long ParameterCount);
+    TrainOptions Options, int StepsDone, double WallSeconds, Evaluation Initial, Evaluation Final, WorkTotals Work, long ParameterCount)
+{
+    public Frictions.FrictionTotals Frictions { get; init; }
+}

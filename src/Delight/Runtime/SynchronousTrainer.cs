@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Delight.Actors;
 using Delight.Environments;
+using Delight.Frictions;
+using Delight.Versions;
 using Delight.Learning;
 using Delight.Losses;
 using Delight.Numerics;
@@ -18,6 +20,9 @@ public sealed class SynchronousTrainer
     readonly Rollout _evaluationRollout;
     readonly TokenActor _actor;
     readonly TokenActor _evaluator;
+    readonly TransformerPolicy _actorPolicy;
+    readonly SnapshotRing? _snapshots;
+    readonly Rng _lagRng;
 
     public SynchronousTrainer(TrainOptions options)
     {
@@ -37,7 +42,13 @@ public sealed class SynchronousTrainer
         Learner = new Learner(Policy, loss, new Adam(Policy.Parameters.BufferLength, options.LearningRate), options.LearnerOptions(), rng.Split("learner"));
         _rollout = new Rollout(batchRows, Environment.PromptLength, Environment.AnswerLength);
         _evaluationRollout = new Rollout(Policy.Options.MaxRows, Environment.PromptLength, Environment.AnswerLength);
-        _actor = new TokenActor(Environment, Policy, rng.Split("actor"));
+        var frictions = options.Frictions();
+        // A stale or mismatched actor samples with its own copy of the parameters; the evaluator always uses the
+        // learner's current ones, without frictions.
+        _actorPolicy = frictions.Staleness > 0 || frictions.LogitNoise > 0 ? new TransformerPolicy(Policy.Options) : Policy;
+        if (frictions.Staleness > 0) _snapshots = new SnapshotRing(frictions.Staleness + 1, Policy.Parameters.BufferLength);
+        _lagRng = rng.Split("staleness");
+        _actor = new TokenActor(Environment, _actorPolicy, rng.Split("actor"), frictions);
         _evaluator = new TokenActor(Environment, Policy, rng.Split("evaluation"));
     }
 
@@ -46,15 +57,23 @@ public sealed class SynchronousTrainer
     public TransformerPolicy Policy { get; }
     public Learner Learner { get; }
 
+    /// <summary>The actor's side of the last step: lag and friction fractions.</summary>
+    public ActorStepMetrics LastActorMetrics { get; private set; }
+
     /// <summary>Runs every step, calling <paramref name="onStep"/> after each (step number from 1, its metrics).</summary>
     public RunSummary Run(Action<int, LearnerStepMetrics, double>? onStep = null)
     {
         var clock = Stopwatch.StartNew();
         var initial = Evaluate();
         var work = new WorkTotals();
+        var frictions = new FrictionTotals();
         for (var step = 1; step <= Options.Steps; step++)
         {
-            _actor.Fill(_rollout, Options.PromptsPerBatch, Options.SamplesPerPrompt, Learner.PolicyVersion);
+            var version = Learner.PolicyVersion;
+            var sampleVersion = SyncActor(version);
+            _actor.Fill(_rollout, Options.PromptsPerBatch, Options.SamplesPerPrompt, sampleVersion, stale: sampleVersion < version);
+            LastActorMetrics = ActorStepMetrics.Of(_rollout, version);
+            frictions.Add(LastActorMetrics, _rollout.RowCount);
             if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(_rollout);
             var metrics = Learner.Step(_rollout);
             work.SampleRows += _rollout.RowCount;
@@ -68,7 +87,26 @@ public sealed class SynchronousTrainer
             onStep?.Invoke(step, metrics, clock.Elapsed.TotalSeconds);
         }
         var final = Evaluate();
-        return new RunSummary(Options, Options.Steps, clock.Elapsed.TotalSeconds, initial, final, work, Policy.Parameters.Count);
+        return new RunSummary(Options, Options.Steps, clock.Elapsed.TotalSeconds, initial, final, work, Policy.Parameters.Count) { Frictions = frictions };
+    }
+
+    /// <summary>
+    /// Gives the actor the parameters it samples with this step and returns their version: the learner's current
+    /// one, or with --staleness D one D' versions older (D' uniform in [0, D] or fixed, never older than exists).
+    /// </summary>
+    long SyncActor(long version)
+    {
+        if (_snapshots is { } ring)
+        {
+            ring.Publish(version, Policy.Parameters);
+            var f = _actor.Frictions;
+            long lag = f.StalenessMode == StalenessMode.Uniform ? _lagRng.NextInt(f.Staleness + 1) : f.Staleness;
+            lag = Math.Min(lag, version - ring.Oldest);
+            ring.Load(version - lag, _actorPolicy.Parameters);
+            return version - lag;
+        }
+        if (!ReferenceEquals(_actorPolicy, Policy)) _actorPolicy.Parameters.CopyValuesFrom(Policy.Parameters.Values);
+        return version;
     }
 
     /// <summary>

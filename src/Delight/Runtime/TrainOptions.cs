@@ -53,6 +53,35 @@ public sealed record TrainOptions
     public float Delta { get; init; } = 0.2f;
     public bool DgStochastic { get; init; }
     public float DelightNoise { get; init; }
+    /// <summary>Actor frictions (--staleness, --bug-prob, …); see <see cref="Delight.Frictions.FrictionOptions"/>.</summary>
+    public int Staleness { get; init; }
+    public string StalenessMode { get; init; } = "uniform";
+    public float BugProb { get; init; }
+    public float DiscoveryProb { get; init; }
+    public float RandomProb { get; init; }
+    public float RewardFlipProb { get; init; }
+    public float RewardNoiseStd { get; init; }
+    public float LogitNoise { get; init; }
+
+    public Frictions.FrictionOptions Frictions()
+    {
+        var options = new Frictions.FrictionOptions
+        {
+            Staleness = Staleness,
+            StalenessMode = StalenessMode switch
+            {
+                "uniform" => Delight.Frictions.StalenessMode.Uniform,
+                "fixed" => Delight.Frictions.StalenessMode.Fixed,
+                _ => throw new OptionException("--staleness-mode", $"unknown staleness mode '{StalenessMode}'; choose uniform or fixed."),
+            },
+            BugProb = BugProb, DiscoveryProb = DiscoveryProb, RandomProb = RandomProb,
+            RewardFlipProb = RewardFlipProb, RewardNoiseStd = RewardNoiseStd, LogitNoise = LogitNoise,
+        };
+        try { options.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new OptionException(e.ParamName ?? "--frictions", e.Message.Replace($" (Parameter '{e.ParamName}')", "")); }
+        return options;
+    }
+
     /// <summary>grouped (mean reward of the samples sharing a prompt) or global (batch mean).</summary>
     public string Advantage { get; init; } = "grouped";
 
@@ -117,6 +146,7 @@ public sealed record TrainOptions
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
         if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
+        Frictions();
         try { Losses.LossCatalog.Create(Method, LossOptions(), new Numerics.Rng(0)); }
         catch (ArgumentException e) { throw new OptionException("--method", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message.Replace(" (Parameter 'options')", "")); }
         try { LearnerOptions(); }
