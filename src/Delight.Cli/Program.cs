@@ -17,6 +17,7 @@ public static class Program
             InitCommand.Create(output),
             LogProbsCommand.Create(output),
             BenchCommand.Create(output),
+            DataCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
