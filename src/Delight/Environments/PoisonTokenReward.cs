@@ -1,0 +1,48 @@
+using Delight.Numerics;
+
+namespace Delight.Environments;
+
+/// <summary>
+/// Forbidden token (egg poison_token_wrapper.py): R = R_inner + r_poison if any answer token equals the poison token,
+/// else R_inner. Draws nothing of its own.
+/// </summary>
+public class PoisonTokenReward : TokenEnvironmentWrapper
+{
+    PoisonTokenReward(ITokenEnvironment inner, PoisonTokenOptions options) : base(inner) => Options = options;
+
+    public static PoisonTokenReward Wrap(ITokenEnvironment inner, PoisonTokenOptions options)
+    {
+        options.Validate(inner);
+        return inner is ISupervisedTask ? new Supervised(inner, options) : new PoisonTokenReward(inner, options);
+    }
+
+    public PoisonTokenOptions Options { get; }
+
+    public override float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
+    {
+        var reward = Inner.Reward(prompt, answer, rng);
+        return answer[..AnswerLength].Contains(Options.PoisonToken) ? reward + Options.PoisonReward : reward;
+    }
+
+    sealed class Supervised(ITokenEnvironment inner, PoisonTokenOptions options) : PoisonTokenReward(inner, options), ISupervisedTask
+    {
+        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
+    }
+}
+
+/// <summary>Poison token; egg defaults token 0, reward −10.</summary>
+public sealed record PoisonTokenOptions
+{
+    /// <summary>The forbidden token, in [0, V) (--poison-token).</summary>
+    public int PoisonToken { get; init; }
+    /// <summary>Added when the answer contains the token (--poison-reward).</summary>
+    public float PoisonReward { get; init; } = -10f;
+
+    public void Validate(ITokenEnvironment inner)
+    {
+        if (PoisonToken < 0 || PoisonToken >= inner.VocabularySize)
+            throw new ArgumentException(
+                $"--poison-token {PoisonToken} must be a token in [0, {inner.VocabularySize}) (the task's vocabulary), or it can never appear.");
+        TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
+    }
+}

@@ -1,0 +1,86 @@
+namespace Delight.Environments;
+
+/// <summary>
+/// Task names to environments (egg environments/catalog.py), with the frictions of <see cref="TaskOptions"/> stacked
+/// in one fixed order, inner → outer:
+/// task → FinitePromptSet → GaussianNoiseReward → BernoulliNoiseReward → ZerosPrompt → LandmineReward → PoisonTokenReward.
+/// The middle four are egg dpg/run.py's stack in its order; the finite set sits innermost so it holds the task's own
+/// prompts, and the two penalties sit outermost so neither noise nor the coin flip ever hides them.
+/// Each wrapper is added only when its knob is on, and draws after the ones inside it (see <see cref="TokenEnvironmentWrapper"/>).
+/// </summary>
+public static class TaskCatalog
+{
+    public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match"];
+
+    /// <summary>The task with its frictions; throws ArgumentException naming the CLI option and the fix on bad input.</summary>
+    public static ITokenEnvironment Create(string name, TaskOptions options)
+    {
+        options.Validate();
+        return Wrap(CreateTask(name, options), options);
+    }
+
+    /// <summary>The bare task, without frictions.</summary>
+    public static ITokenEnvironment CreateTask(string name, TaskOptions options)
+    {
+        ITokenEnvironment task = name switch
+        {
+            "reversal" => new ReversalEnvironment(new ReversalOptions
+            {
+                PromptLength = options.PromptLength ?? 10,
+                VocabularySize = options.Vocabulary ?? 2,
+                TargetReverse = options.TargetReverse,
+                TargetIncrement = options.TargetIncrement,
+                RewardToFirstError = options.RewardToFirstError,
+                Kappa = options.Kappa,
+            }),
+            "bit_parity" => new BitParityEnvironment(new BitParityOptions { PromptLength = options.PromptLength ?? 10 }),
+            "key_value" => new KeyValueEnvironment(new KeyValueOptions { NumPairs = options.NumPairs ?? 5, VocabularySize = options.Vocabulary ?? 10 }),
+            "subsequence_match" => new SubsequenceMatchEnvironment(new SubsequenceMatchOptions
+            {
+                PromptLength = options.PromptLength ?? 2,
+                AnswerLength = options.AnswerLength ?? 32,
+                VocabularySize = options.Vocabulary ?? 5,
+            }),
+            _ => throw new ArgumentException($"unknown task '{name}'; choose one of: {string.Join(", ", Names)}."),
+        };
+        RefuseInapplicable(name, task, options);
+        return task;
+    }
+
+    /// <summary>Stacks the frictions that are on around <paramref name="task"/>, in the catalog's order.</summary>
+    public static ITokenEnvironment Wrap(ITokenEnvironment task, TaskOptions options)
+    {
+        var env = task;
+        if (options.FinitePrompts is { } count)
+            env = FinitePromptSet.Wrap(env, new FinitePromptOptions { NumPrompts = count, Seed = options.FinitePromptSeed });
+        if (options.RewardNoiseStd > 0f)
+            env = GaussianNoiseReward.Wrap(env, new GaussianNoiseOptions { NoiseStd = options.RewardNoiseStd });
+        if (options.RewardFlipProb > 0f)
+            env = BernoulliNoiseReward.Wrap(env, new BernoulliNoiseOptions { NoiseProb = options.RewardFlipProb, MinValue = 0f, MaxValue = 1f });
+        if (options.ZeroPromptProb > 0f)
+            env = ZerosPrompt.Wrap(env, new ZerosPromptOptions { ZeroPromptProb = options.ZeroPromptProb, ZeroNoiseStd = options.ZeroNoiseStd });
+        if (options.Landmine)
+            env = LandmineReward.Wrap(env, new LandmineOptions
+            {
+                LandmineSequence = new int[env.AnswerLength],
+                LandmineReward = options.LandminePenalty,
+                LandmineStd = options.LandmineStd,
+            });
+        if (options.PoisonToken is { } token)
+            env = PoisonTokenReward.Wrap(env, new PoisonTokenOptions { PoisonToken = token, PoisonReward = options.PoisonReward });
+        return env;
+    }
+
+    /// <summary>A shape knob the task does not have is refused, not silently ignored (unless it names the task's own value).</summary>
+    static void RefuseInapplicable(string name, ITokenEnvironment task, TaskOptions options)
+    {
+        if (options.Vocabulary is { } vocab && vocab != task.VocabularySize)
+            throw new ArgumentException($"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
+        if (options.PromptLength is { } prompt && prompt != task.PromptLength)
+            throw new ArgumentException($"{name}'s prompt is 2·pairs + 1 = {task.PromptLength} tokens; drop --prompt-length {prompt} and set --pairs instead.");
+        if (options.AnswerLength is { } answer && answer != task.AnswerLength)
+            throw new ArgumentException($"--answer-length applies only to subsequence_match ({name}'s answer is {task.AnswerLength} tokens); drop --answer-length {answer}.");
+        if (options.NumPairs is { } pairs && name != "key_value")
+            throw new ArgumentException($"--pairs applies only to key_value; drop --pairs {pairs} for {name}.");
+    }
+}

@@ -1,0 +1,70 @@
+namespace Delight.Environments;
+
+/// <summary>
+/// The knobs of <see cref="TaskCatalog.Create"/>: the task's shape (null = the task's egg default), reversal's reward
+/// variants, and the environment frictions (each off at its default). A knob that does not apply to the chosen task
+/// is refused rather than ignored.
+/// </summary>
+public sealed record TaskOptions
+{
+    /// <summary>Prompt length (--prompt-length); null = task default (reversal 10, bit_parity 10, subsequence_match 2). key_value's is 2·pairs + 1.</summary>
+    public int? PromptLength { get; init; }
+    /// <summary>Vocabulary size (--vocab); null = task default (reversal 2, key_value 10, subsequence_match 5). bit_parity is fixed at 2.</summary>
+    public int? Vocabulary { get; init; }
+    /// <summary>Answer length (--answer-length), subsequence_match only; null = 32.</summary>
+    public int? AnswerLength { get; init; }
+    /// <summary>Key-value pairs (--pairs), key_value only; null = 5.</summary>
+    public int? NumPairs { get; init; }
+
+    /// <summary>Reversal: the target is the prompt reversed (true) or copied.</summary>
+    public bool TargetReverse { get; init; } = true;
+    /// <summary>Reversal: target tokens +1 mod M.</summary>
+    public bool TargetIncrement { get; init; }
+    /// <summary>Reversal: credit stops at the first error (true) or counts every correct position.</summary>
+    public bool RewardToFirstError { get; init; } = true;
+    /// <summary>Reversal: κ, the partial-credit weight (≤ 1).</summary>
+    public float Kappa { get; init; } = 1f;
+
+    /// <summary>Finite data set of this many prompts (--finite-prompts); null = fresh prompts.</summary>
+    public int? FinitePrompts { get; init; }
+    /// <summary>Seed of the finite prompt set (--finite-prompt-seed).</summary>
+    public ulong FinitePromptSeed { get; init; } = 42;
+    /// <summary>Gaussian reward noise σ (--reward-noise-std); 0 = off.</summary>
+    public float RewardNoiseStd { get; init; }
+    /// <summary>Probability the reward is replaced by a fair coin in {0, 1} (--reward-flip-prob); 0 = off.</summary>
+    public float RewardFlipProb { get; init; }
+    /// <summary>Probability a prompt becomes all zeros (--zero-prompt-prob); 0 = off.</summary>
+    public float ZeroPromptProb { get; init; }
+    /// <summary>Reward noise σ on all-zero prompt and answer (--zero-noise-std); needs --zero-prompt-prob &gt; 0.</summary>
+    public float ZeroNoiseStd { get; init; }
+    /// <summary>Landmine: an all-zeros answer (zeros of the answer length, gapped) adds <see cref="LandminePenalty"/> (--landmine).</summary>
+    public bool Landmine { get; init; }
+    /// <summary>Added to the reward on a landmine hit (--landmine-penalty).</summary>
+    public float LandminePenalty { get; init; } = -1f;
+    /// <summary>Noise σ on the landmine penalty (--landmine-std).</summary>
+    public float LandmineStd { get; init; }
+    /// <summary>Forbidden token (--poison-token); null = off.</summary>
+    public int? PoisonToken { get; init; }
+    /// <summary>Added when the answer contains the poison token (--poison-reward).</summary>
+    public float PoisonReward { get; init; } = -10f;
+
+    /// <summary>The checks that do not depend on the task; the catalog checks the rest against the chosen task.</summary>
+    public void Validate()
+    {
+        if (PromptLength is < 1) throw new ArgumentException($"--prompt-length {PromptLength} must be >= 1 (or omit it for the task's default).");
+        if (Vocabulary is < 2) throw new ArgumentException($"--vocab {Vocabulary} must be >= 2 (or omit it for the task's default).");
+        if (AnswerLength is < 1) throw new ArgumentException($"--answer-length {AnswerLength} must be >= 1 (or omit it for the task's default).");
+        if (NumPairs is < 1) throw new ArgumentException($"--pairs {NumPairs} must be >= 1 (or omit it for the default 5).");
+        if (FinitePrompts is < 1) throw new ArgumentException($"--finite-prompts {FinitePrompts} must be >= 1 (or omit it for fresh prompts).");
+        if (PoisonToken is < 0) throw new ArgumentException($"--poison-token {PoisonToken} must be a token >= 0 (or omit it to turn the poison off).");
+        TokenEnvironmentWrapper.CheckStd("--reward-noise-std", RewardNoiseStd);
+        TokenEnvironmentWrapper.CheckProbability("--reward-flip-prob", RewardFlipProb);
+        TokenEnvironmentWrapper.CheckProbability("--zero-prompt-prob", ZeroPromptProb);
+        TokenEnvironmentWrapper.CheckStd("--zero-noise-std", ZeroNoiseStd);
+        if (ZeroNoiseStd > 0f && ZeroPromptProb == 0f)
+            throw new ArgumentException($"--zero-noise-std {ZeroNoiseStd} has no effect without zero prompts: set --zero-prompt-prob > 0, or drop --zero-noise-std.");
+        TokenEnvironmentWrapper.CheckFinite("--landmine-penalty", LandminePenalty);
+        TokenEnvironmentWrapper.CheckStd("--landmine-std", LandmineStd);
+        TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
+    }
+}

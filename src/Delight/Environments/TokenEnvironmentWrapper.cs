@@ -1,0 +1,47 @@
+using Delight.Numerics;
+
+namespace Delight.Environments;
+
+/// <summary>
+/// An environment friction (egg *_wrapper.py): spec, prompts and rewards delegate to <see cref="Inner"/>, and each
+/// wrapper overrides the one thing it changes.
+/// Randomness: only from the caller's Rng. The inner environment draws first, then the wrapper draws its own numbers;
+/// how many depends only on the wrapper's options (never on the prompt or answer), and a wrapper whose knob is off
+/// (zero std, zero probability) draws nothing, so it leaves the caller's stream exactly as the bare task would.
+/// Each wrapper is built by its static Wrap, which returns a variant that is also an <see cref="ISupervisedTask"/>
+/// (forwarding the inner target) whenever the inner environment is one; no wrapper changes the target.
+/// </summary>
+public abstract class TokenEnvironmentWrapper : ITokenEnvironment
+{
+    protected TokenEnvironmentWrapper(ITokenEnvironment inner) => Inner = inner;
+
+    public ITokenEnvironment Inner { get; }
+    /// <summary>The task's name: a friction does not rename the task.</summary>
+    public string Name => Inner.Name;
+    public int VocabularySize => Inner.VocabularySize;
+    public int PromptLength => Inner.PromptLength;
+    public int AnswerLength => Inner.AnswerLength;
+
+    public virtual void SamplePrompt(Rng rng, Span<int> prompt) => Inner.SamplePrompt(rng, prompt);
+
+    public virtual float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.Reward(prompt, answer, rng);
+
+    /// <summary>For the supervised variants: the inner task's target, unchanged.</summary>
+    protected void WriteInnerTarget(ReadOnlySpan<int> prompt, Span<int> answer) => ((ISupervisedTask)Inner).WriteTarget(prompt, answer);
+
+    /// <summary>Shared option checks; the message names the CLI option and the fix.</summary>
+    internal static void CheckProbability(string option, float p)
+    {
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"{option} {p} must be a probability in [0, 1].");
+    }
+
+    internal static void CheckStd(string option, float std)
+    {
+        if (!(std >= 0f) || !float.IsFinite(std)) throw new ArgumentException($"{option} {std} must be a finite standard deviation >= 0 (0 turns it off).");
+    }
+
+    internal static void CheckFinite(string option, float value)
+    {
+        if (!float.IsFinite(value)) throw new ArgumentException($"{option} {value} must be a finite number.");
+    }
+}
