@@ -20,6 +20,12 @@ public interface ITokenEnvironment
     int AnswerLength { get; }
     void SamplePrompt(Rng rng, Span<int> prompt);
     float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng);
+
+    /// <summary>
+    /// The papers' error for a mean reward of the policy's own samples: 1 − R for rewards in [0, 1] (reversal);
+    /// tasks scored ±1 report the fraction wrong, (1 − R)/2.
+    /// </summary>
+    double Error(double meanReward) => 1 - meanReward;
 }
 
 /// <summary>A task that knows the correct answer to a prompt: the cross-entropy oracle learns from it.</summary>

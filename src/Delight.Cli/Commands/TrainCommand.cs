@@ -11,7 +11,7 @@ static class TrainCommand
     public static Command Create(TextWriter output)
     {
         var defaults = new TrainOptions();
-        var task = new Option<string>("--task") { Description = "Task: reversal.", DefaultValueFactory = _ => defaults.Task };
+        var task = new Option<string>("--task") { Description = "Task: reversal, bit_parity, key_value or subsequence_match.", DefaultValueFactory = _ => defaults.Task };
         var method = new Option<string>("--method") { Description = "Method: pg, dg, is-pg, ppo, pmpo, vaco, kondo (pg behind the Kondo gate) or ce (supervised oracle).", DefaultValueFactory = _ => defaults.Method };
         var steps = new Option<int>("--steps") { Description = "Learner steps.", DefaultValueFactory = _ => defaults.Steps };
         var seed = new Option<ulong>("--seed") { Description = "Run seed; same seed, same metrics.", DefaultValueFactory = _ => defaults.Seed };
@@ -21,8 +21,20 @@ static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var eta = new Option<float>("--eta") { Description = "DG gate temperature η (0: hard gate).", DefaultValueFactory = _ => defaults.Eta };
         var lambda = new Option<float>("--lambda") { Description = "DG gate price λ.", DefaultValueFactory = _ => defaults.Lambda };
-        var promptLength = new Option<int>("--prompt-length") { Description = "Reversal prompt length H.", DefaultValueFactory = _ => defaults.PromptLength };
-        var vocab = new Option<int>("--vocab") { Description = "Reversal vocabulary M.", DefaultValueFactory = _ => defaults.Vocabulary };
+        var promptLength = new Option<int?>("--prompt-length") { Description = "Prompt length H (default: the task's; 10 for reversal)." };
+        var vocab = new Option<int?>("--vocab") { Description = "Vocabulary M (default: the task's; 2 for reversal)." };
+        var answerLength = new Option<int?>("--answer-length") { Description = "subsequence_match: answer length." };
+        var pairs = new Option<int?>("--pairs") { Description = "key_value: number of key/value pairs." };
+        var forward = new Option<bool>("--forward") { Description = "reversal: the target is the prompt copied, not reversed." };
+        var increment = new Option<bool>("--increment") { Description = "reversal: target tokens + 1 mod M." };
+        var dense = new Option<bool>("--dense") { Description = "reversal: credit every correct position, not only those before the first error." };
+        var kappa = new Option<float>("--kappa") { Description = "reversal: R = κ·c + (1 − κ)·1[all correct].", DefaultValueFactory = _ => 1f };
+        var landmine = new Option<bool>("--landmine") { Description = "Penalise answers containing the landmine (all zeros)." };
+        var landminePenalty = new Option<float>("--landmine-penalty") { Description = "Reward added on a landmine hit.", DefaultValueFactory = _ => -1f };
+        var poisonToken = new Option<int?>("--poison-token") { Description = "Penalise answers containing this token." };
+        var zeroPromptProb = new Option<float>("--zero-prompt-prob") { Description = "Replace prompts by zeros with this probability." };
+        var zeroNoiseStd = new Option<float>("--zero-noise-std") { Description = "Extra reward noise on the all-zeros prompt and answer." };
+        var finitePrompts = new Option<int?>("--finite-prompts") { Description = "Draw prompts from a fixed set of this size." };
         var evalRows = new Option<int>("--eval-rows") { Description = "Fresh prompts sampled to measure error before and after.", DefaultValueFactory = _ => defaults.EvaluationRows };
         var logEvery = new Option<int>("--log-every") { Description = "Write metrics every N steps.", DefaultValueFactory = _ => defaults.LogEvery };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
@@ -53,6 +65,7 @@ static class TrainCommand
         var command = new Command("train", "Train a policy synchronously and write metrics.jsonl and summary.json.")
         {
             task, method, steps, seed, outDir, prompts, samples, lr, eta, lambda, promptLength, vocab, evalRows, logEvery, quiet,
+            answerLength, pairs, forward, increment, dense, kappa, landmine, landminePenalty, poisonToken, zeroPromptProb, zeroNoiseStd, finitePrompts,
             kondoRate, kondoPrice, kondoPriority, kondoGranularity, kondoStochastic, screen,
             truncation, epsilon, beta, alpha, gamma, delta, dgStochastic, delightNoise, advantage,
             staleness, stalenessMode, bugProb, discoveryProb, randomProb, rewardFlipProb, rewardNoiseStd, logitNoise,
@@ -72,6 +85,21 @@ static class TrainCommand
                 Lambda = parse.GetValue(lambda),
                 PromptLength = parse.GetValue(promptLength),
                 Vocabulary = parse.GetValue(vocab),
+                TaskOptions = new Environments.TaskOptions
+                {
+                    AnswerLength = parse.GetValue(answerLength),
+                    NumPairs = parse.GetValue(pairs),
+                    TargetReverse = !parse.GetValue(forward),
+                    TargetIncrement = parse.GetValue(increment),
+                    RewardToFirstError = !parse.GetValue(dense),
+                    Kappa = parse.GetValue(kappa),
+                    Landmine = parse.GetValue(landmine),
+                    LandminePenalty = parse.GetValue(landminePenalty),
+                    PoisonToken = parse.GetValue(poisonToken),
+                    ZeroPromptProb = parse.GetValue(zeroPromptProb),
+                    ZeroNoiseStd = parse.GetValue(zeroNoiseStd),
+                    FinitePrompts = parse.GetValue(finitePrompts),
+                },
                 EvaluationRows = parse.GetValue(evalRows),
                 LogEvery = parse.GetValue(logEvery),
                 KondoRate = parse.GetValue(kondoRate),
@@ -114,9 +142,9 @@ static class TrainCommand
         var reportEvery = Math.Max(1, options.Steps / 10);
         var summary = trainer.Run((step, metrics, wall) =>
         {
-            if (step % options.LogEvery == 0 || step == options.Steps) run.WriteStep(step, trainer.Learner.PolicyVersion, metrics, trainer.LastActorMetrics, wall);
+            if (step % options.LogEvery == 0 || step == options.Steps) run.WriteStep(step, trainer.Learner.PolicyVersion, metrics, trainer.LastActorMetrics, trainer.Environment.Error(metrics.RewardMean), wall);
             if (!quiet && (step % reportEvery == 0 || step == options.Steps))
-                output.WriteLine(string.Create(inv, $"step {step,6}  reward {metrics.RewardMean:F3}  error {1 - metrics.RewardMean:F3}  gate {metrics.GateMean:F3}  kept {metrics.KeptRowFraction:F2}  {step / Math.Max(1e-9, wall):F1} steps/s"));
+                output.WriteLine(string.Create(inv, $"step {step,6}  reward {metrics.RewardMean:F3}  error {trainer.Environment.Error(metrics.RewardMean):F3}  gate {metrics.GateMean:F3}  kept {metrics.KeptRowFraction:F2}  {step / Math.Max(1e-9, wall):F1} steps/s"));
         });
         run.WriteSummary(summary);
         output.WriteLine(string.Create(inv,

@@ -35,6 +35,9 @@ public sealed class BitParityEnvironment : ITokenEnvironment, ISupervisedTask
 
     public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => answer[0] = Target(prompt);
 
+    /// <summary>Rewards are ±1: the error is the fraction of wrong answers.</summary>
+    public double Error(double meanReward) => (1 - meanReward) / 2;
+
     public float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
         => answer[0] == Target(prompt) ? 1f : -1f;
 }

@@ -26,6 +26,9 @@ public sealed class SubsequenceMatchEnvironment : ITokenEnvironment
         for (var i = 0; i < PromptLength; i++) prompt[i] = rng.NextInt(VocabularySize);
     }
 
+    /// <summary>Rewards are ±1: the error is the fraction of wrong answers.</summary>
+    public double Error(double meanReward) => (1 - meanReward) / 2;
+
     public float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
         => IsGappedSubsequence(prompt[..PromptLength], answer[..AnswerLength]) ? 1f : -1f;
 

@@ -25,6 +25,7 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
     public virtual void SamplePrompt(Rng rng, Span<int> prompt) => Inner.SamplePrompt(rng, prompt);
 
     public virtual float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.Reward(prompt, answer, rng);
+    public double Error(double meanReward) => Inner.Error(meanReward);
 
     /// <summary>For the supervised variants: the inner task's target, unchanged.</summary>
     protected void WriteInnerTarget(ReadOnlySpan<int> prompt, Span<int> answer) => ((ISupervisedTask)Inner).WriteTarget(prompt, answer);

@@ -33,15 +33,17 @@ public sealed class RunFolder : IDisposable
         return new RunFolder(path);
     }
 
-    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, in Frictions.ActorStepMetrics actor, double wallSeconds)
+    /// <param name="error">the papers' error of this step's samples (<see cref="ITokenEnvironment.Error"/>)</param>
+    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, in Frictions.ActorStepMetrics actor, double error, double wallSeconds)
     {
         var w = _metrics;
         w.WriteStartObject();
         w.WriteNumber("step", step);
         w.WriteNumber("policy_version", policyVersion);
         w.WriteNumber("reward", m.RewardMean);
-        // The papers' measure: 1 − mean reward of the learner's own samples on this step's fresh prompts.
-        w.WriteNumber("error", 1f - m.RewardMean);
+        // The papers' measure from the policy's own samples on this step's fresh prompts (rewards as observed, so
+        // reward frictions show here; summary.json's initial/final errors are measured without frictions).
+        w.WriteNumber("error", error);
         w.WriteNumber("loss", m.Loss);
         w.WriteNumber("advantage_mean", m.AdvantageMean);
         w.WriteNumber("advantage_std", m.AdvantageStd);
@@ -118,8 +120,21 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("lr", o.LearningRate);
             w.WriteNumber("eta", o.Eta);
             w.WriteNumber("lambda", o.Lambda);
-            w.WriteNumber("prompt_length", o.PromptLength);
-            w.WriteNumber("vocab", o.Vocabulary);
+            if (o.PromptLength is { } promptLength) w.WriteNumber("prompt_length", promptLength);
+            if (o.Vocabulary is { } vocab) w.WriteNumber("vocab", vocab);
+            var t = o.TaskOptions;
+            if (t.AnswerLength is { } answerLength) w.WriteNumber("answer_length", answerLength);
+            if (t.NumPairs is { } pairs) w.WriteNumber("pairs", pairs);
+            w.WriteBoolean("target_reverse", t.TargetReverse);
+            w.WriteBoolean("target_increment", t.TargetIncrement);
+            w.WriteBoolean("reward_to_first_error", t.RewardToFirstError);
+            w.WriteNumber("kappa", t.Kappa);
+            w.WriteBoolean("landmine", t.Landmine);
+            w.WriteNumber("landmine_penalty", t.LandminePenalty);
+            if (t.PoisonToken is { } poison) w.WriteNumber("poison_token", poison);
+            w.WriteNumber("zero_prompt_prob", t.ZeroPromptProb);
+            w.WriteNumber("zero_noise_std", t.ZeroNoiseStd);
+            if (t.FinitePrompts is { } finite) w.WriteNumber("finite_prompts", finite);
             w.WriteNumber("eval_rows", o.EvaluationRows);
             if (o.KondoRate is { } rate) w.WriteNumber("kondo_rate", rate);
             if (o.KondoPrice is { } price) w.WriteNumber("kondo_price", price);

@@ -29,7 +29,7 @@ public sealed class SynchronousTrainer
         options.Validate();
         Options = options;
         var rng = new Rng(options.Seed);
-        Environment = new ReversalEnvironment(new ReversalOptions { PromptLength = options.PromptLength, VocabularySize = options.Vocabulary });
+        Environment = options.Environment();
         var batchRows = options.PromptsPerBatch * options.SamplesPerPrompt;
         Policy = new TransformerPolicy(new TransformerOptions
         {
@@ -53,7 +53,7 @@ public sealed class SynchronousTrainer
     }
 
     public TrainOptions Options { get; }
-    public ReversalEnvironment Environment { get; }
+    public ITokenEnvironment Environment { get; }
     public TransformerPolicy Policy { get; }
     public Learner Learner { get; }
 
@@ -115,7 +115,8 @@ public sealed class SynchronousTrainer
     /// </summary>
     void ReplaceAnswersWithTargets(Rollout rollout)
     {
-        var task = (ISupervisedTask)Environment;
+        var task = Environment as ISupervisedTask
+            ?? throw new OptionException("--method", $"ce needs a task that knows its correct answer; '{Environment.Name}' does not.");
         for (var r = 0; r < rollout.RowCount; r++)
             task.WriteTarget(rollout.Prompt(r), rollout.Tokens.AsSpan(r * rollout.Length + rollout.PromptLength, rollout.AnswerLength));
         rollout.HasBehaviourLogProbs = false;
@@ -134,6 +135,6 @@ public sealed class SynchronousTrainer
             remaining -= rows;
         }
         var reward = sum / Options.EvaluationRows;
-        return new Evaluation(reward, 1 - reward);
+        return new Evaluation(reward, Environment.Error(reward));
     }
 }

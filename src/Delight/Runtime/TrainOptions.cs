@@ -23,10 +23,20 @@ public sealed record TrainOptions
     /// <summary>Rows sampled on fresh prompts to measure error before and after training.</summary>
     public int EvaluationRows { get; init; } = 1000;
     public int LogEvery { get; init; } = 1;
-    /// <summary>H: prompt length of the reversal task.</summary>
-    public int PromptLength { get; init; } = 10;
-    /// <summary>M: vocabulary of the reversal task.</summary>
-    public int Vocabulary { get; init; } = 2;
+    /// <summary>H: prompt length (null: the task's default, 10 for reversal).</summary>
+    public int? PromptLength { get; init; }
+    /// <summary>M: vocabulary (null: the task's default, 2 for reversal).</summary>
+    public int? Vocabulary { get; init; }
+    /// <summary>Task shape and reward options beyond length and vocabulary (answer length, pairs, reversal variant,
+    /// landmine, poison token, zero prompts, finite prompt set). Length and vocabulary above take precedence.</summary>
+    public Environments.TaskOptions TaskOptions { get; init; } = new();
+
+    /// <summary>The environment: the task with its reward wrappers. Reward noise and flips are actor frictions.</summary>
+    public ITokenEnvironment Environment()
+    {
+        try { return Environments.TaskCatalog.Create(Task, TaskOptions with { PromptLength = PromptLength, Vocabulary = Vocabulary }); }
+        catch (ArgumentException e) { throw new OptionException("--task", e.Message.Replace(" (Parameter 'options')", "").Replace(" (Parameter 'name')", "")); }
+    }
 
     /// <summary>Kondo gate: keep rate ρ ∈ (0, 1] (top fraction by priority).</summary>
     public float? KondoRate { get; init; }
@@ -38,7 +48,7 @@ public sealed record TrainOptions
     /// <summary>exact (learner surprisal) or speculative (the actor's recorded log-probs, before the learner forward).</summary>
     public string Screen { get; init; } = "exact";
 
-    public static readonly string[] Tasks = ["reversal"];
+    public static IReadOnlyList<string> Tasks => Environments.TaskCatalog.Names;
     /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
     public float? Truncation { get; init; }
     /// <summary>ppo: clip ε.</summary>
@@ -141,8 +151,7 @@ public sealed record TrainOptions
         Positive("--samples", SamplesPerPrompt);
         Positive("--eval-rows", EvaluationRows);
         Positive("--log-every", LogEvery);
-        Positive("--prompt-length", PromptLength);
-        if (Vocabulary < 2) throw new OptionException("--vocab", $"vocabulary {Vocabulary} must be >= 2.");
+        Environment();
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
         if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
