@@ -314,6 +314,10 @@ public sealed partial class BlockedGemm : GemmKernel
 
         static abstract unsafe void RowTile<TLayout>(in Problem q, in Context ctx, int rows, float* a, nint lda, float* c)
             where TLayout : struct, ILayout;
+
+        /// <summary>The register-blocked kernel: TRows rows × TCols vectors of C over kc steps.</summary>
+        static abstract unsafe void Kernel<TRows, TCols, TLayout>(float* a, nint lda, float* b, nint ldb, nint kc, float* c, nint ldc, bool load)
+            where TRows : struct, IConstant where TCols : struct, IConstant where TLayout : struct, ILayout;
     }
 
     struct Micro512 : IMicroKernel
@@ -326,58 +330,21 @@ public sealed partial class BlockedGemm : GemmKernel
         {
             switch (rows)
             {
-                case 8: Panels<Eight, TLayout>(q, ctx, a, lda, c); break;
-                case 7: Panels<Seven, TLayout>(q, ctx, a, lda, c); break;
-                case 6: Panels<Six, TLayout>(q, ctx, a, lda, c); break;
-                case 5: Panels<Five, TLayout>(q, ctx, a, lda, c); break;
-                case 4: Panels<Four, TLayout>(q, ctx, a, lda, c); break;
-                case 3: Panels<Three, TLayout>(q, ctx, a, lda, c); break;
-                case 2: Panels<Two, TLayout>(q, ctx, a, lda, c); break;
-                default: Panels<One, TLayout>(q, ctx, a, lda, c); break;
+                case 8: Panels<Micro512, Eight, TLayout>(q, ctx, a, lda, c); break;
+                case 7: Panels<Micro512, Seven, TLayout>(q, ctx, a, lda, c); break;
+                case 6: Panels<Micro512, Six, TLayout>(q, ctx, a, lda, c); break;
+                case 5: Panels<Micro512, Five, TLayout>(q, ctx, a, lda, c); break;
+                case 4: Panels<Micro512, Four, TLayout>(q, ctx, a, lda, c); break;
+                case 3: Panels<Micro512, Three, TLayout>(q, ctx, a, lda, c); break;
+                case 2: Panels<Micro512, Two, TLayout>(q, ctx, a, lda, c); break;
+                default: Panels<Micro512, One, TLayout>(q, ctx, a, lda, c); break;
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
-            where TRows : struct, IConstant where TLayout : struct, ILayout
-        {
-            const int W = 16, NR = 2 * W;
-            var kc = ctx.Kc;
-            for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += NR)
-            {
-                var cols = Math.Min(NR, ctx.JcEnd - j0);
-                float* b;
-                nint ldb;
-                if (ctx.PackAll || cols % W != 0)
-                {
-                    b = ctx.Packed + (nint)(j0 - ctx.Jc) * kc;
-                    ldb = cols > W ? NR : W;
-                }
-                else
-                {
-                    b = q.B + (nint)ctx.Pc * q.N + j0;
-                    ldb = q.N;
-                }
-                if (cols == NR) Kernel512<TRows, Two, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
-                else if (cols == W) Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
-                else
-                {
-                    // A partial panel: a whole first vector straight into C, then the rest through the scratch tile.
-                    var j = j0;
-                    if (cols > W)
-                    {
-                        Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j, q.N, ctx.Load);
-                        b += W;
-                        j += W;
-                        cols -= W;
-                    }
-                    var tile = ctx.Scratch;
-                    if (ctx.Load) CopyTile(c + j, q.N, tile, W, TRows.Value, cols);
-                    Kernel512<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, W, ctx.Load);
-                    CopyTile(tile, W, c + j, q.N, TRows.Value, cols);
-                }
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Kernel<TRows, TCols, TLayout>(float* a, nint lda, float* b, nint ldb, nint kc, float* c, nint ldc, bool load)
+            where TRows : struct, IConstant where TCols : struct, IConstant where TLayout : struct, ILayout
+            => Kernel512<TRows, TCols, TLayout>(a, lda, b, ldb, kc, c, ldc, load);
     }
 
     struct Micro256 : IMicroKernel
@@ -390,54 +357,64 @@ public sealed partial class BlockedGemm : GemmKernel
         {
             switch (rows)
             {
-                case 6: Panels<Six, TLayout>(q, ctx, a, lda, c); break;
-                case 5: Panels<Five, TLayout>(q, ctx, a, lda, c); break;
-                case 4: Panels<Four, TLayout>(q, ctx, a, lda, c); break;
-                case 3: Panels<Three, TLayout>(q, ctx, a, lda, c); break;
-                case 2: Panels<Two, TLayout>(q, ctx, a, lda, c); break;
-                default: Panels<One, TLayout>(q, ctx, a, lda, c); break;
+                case 6: Panels<Micro256, Six, TLayout>(q, ctx, a, lda, c); break;
+                case 5: Panels<Micro256, Five, TLayout>(q, ctx, a, lda, c); break;
+                case 4: Panels<Micro256, Four, TLayout>(q, ctx, a, lda, c); break;
+                case 3: Panels<Micro256, Three, TLayout>(q, ctx, a, lda, c); break;
+                case 2: Panels<Micro256, Two, TLayout>(q, ctx, a, lda, c); break;
+                default: Panels<Micro256, One, TLayout>(q, ctx, a, lda, c); break;
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        static unsafe void Panels<TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
-            where TRows : struct, IConstant where TLayout : struct, ILayout
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Kernel<TRows, TCols, TLayout>(float* a, nint lda, float* b, nint ldb, nint kc, float* c, nint ldc, bool load)
+            where TRows : struct, IConstant where TCols : struct, IConstant where TLayout : struct, ILayout
+            => Kernel256<TRows, TCols, TLayout>(a, lda, b, ldb, kc, c, ldc, load);
+    }
+
+    /// <summary>
+    /// One row tile against every column panel of the current block: whole panels (two vectors) and single vectors go
+    /// straight into C; a partial panel sends its whole first vector straight into C and the rest through the scratch
+    /// tile. A transposed B, or a panel whose width is not whole vectors, is read from the packed buffer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static unsafe void Panels<TMicro, TRows, TLayout>(in Problem q, in Context ctx, float* a, nint lda, float* c)
+        where TMicro : struct, IMicroKernel where TRows : struct, IConstant where TLayout : struct, ILayout
+    {
+        var w = TMicro.Width;
+        var nr = 2 * w;
+        var kc = ctx.Kc;
+        for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += nr)
         {
-            const int W = 8, NR = 2 * W;
-            var kc = ctx.Kc;
-            for (var j0 = ctx.Jc; j0 < ctx.JcEnd; j0 += NR)
+            var cols = Math.Min(nr, ctx.JcEnd - j0);
+            float* b;
+            nint ldb;
+            if (ctx.PackAll || cols % w != 0)
             {
-                var cols = Math.Min(NR, ctx.JcEnd - j0);
-                float* b;
-                nint ldb;
-                if (ctx.PackAll || cols % W != 0)
+                b = ctx.Packed + (nint)(j0 - ctx.Jc) * kc;
+                ldb = cols > w ? nr : w;
+            }
+            else
+            {
+                b = q.B + (nint)ctx.Pc * q.N + j0;
+                ldb = q.N;
+            }
+            if (cols == nr) TMicro.Kernel<TRows, Two, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+            else if (cols == w) TMicro.Kernel<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
+            else
+            {
+                var j = j0;
+                if (cols > w)
                 {
-                    b = ctx.Packed + (nint)(j0 - ctx.Jc) * kc;
-                    ldb = cols > W ? NR : W;
+                    TMicro.Kernel<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j, q.N, ctx.Load);
+                    b += w;
+                    j += w;
+                    cols -= w;
                 }
-                else
-                {
-                    b = q.B + (nint)ctx.Pc * q.N + j0;
-                    ldb = q.N;
-                }
-                if (cols == NR) Kernel256<TRows, Two, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
-                else if (cols == W) Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j0, q.N, ctx.Load);
-                else
-                {
-                    // A partial panel: a whole first vector straight into C, then the rest through the scratch tile.
-                    var j = j0;
-                    if (cols > W)
-                    {
-                        Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, c + j, q.N, ctx.Load);
-                        b += W;
-                        j += W;
-                        cols -= W;
-                    }
-                    var tile = ctx.Scratch;
-                    if (ctx.Load) CopyTile(c + j, q.N, tile, W, TRows.Value, cols);
-                    Kernel256<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, W, ctx.Load);
-                    CopyTile(tile, W, c + j, q.N, TRows.Value, cols);
-                }
+                var tile = ctx.Scratch;
+                if (ctx.Load) CopyTile(c + j, q.N, tile, w, TRows.Value, cols);
+                TMicro.Kernel<TRows, One, TLayout>(a, lda, b, ldb, kc, tile, w, ctx.Load);
+                CopyTile(tile, w, c + j, q.N, TRows.Value, cols);
             }
         }
     }
