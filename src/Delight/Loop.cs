@@ -15,7 +15,11 @@ namespace Delight;
 public interface ITokenEnvironment
 {
     string Name { get; }
+    /// <summary>Answer tokens are in [0, VocabularySize).</summary>
     int VocabularySize { get; }
+    /// <summary>Prompt tokens are in [0, PromptVocabularySize): the vocabulary for token tasks, a context id (an image
+    /// index, a bandit context) for one-step tasks.</summary>
+    int PromptVocabularySize => VocabularySize;
     int PromptLength { get; }
     int AnswerLength { get; }
     void SamplePrompt(Rng rng, Span<int> prompt);
