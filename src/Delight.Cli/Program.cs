@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
         {
             TrainCommand.Create(output),
+            ResumeCommand.Create(output),
             InitCommand.Create(output),
             LogProbsCommand.Create(output),
             BenchCommand.Create(output),

@@ -38,6 +38,16 @@ public interface ISupervisedTask
     void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer);
 }
 
+/// <summary>
+/// A task with a fixed held-out set of prompts (MNIST's test images): its error is the greedy policy's error on
+/// them. Tasks without one are evaluated on fresh prompts from a stream the training never draws from.
+/// </summary>
+public interface IHeldOutPrompts
+{
+    int HeldOutCount { get; }
+    void WriteHeldOutPrompt(int index, Span<int> prompt);
+}
+
 // ── The data ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 /// <summary>

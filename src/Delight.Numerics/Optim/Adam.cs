@@ -33,9 +33,6 @@ public sealed class Adam : Optimizer
     public float[] SecondMoment { get; }
     public override string Name => "adam";
 
-    /// <summary>Restores the step count (moments are restored through the arrays), for resume.</summary>
-    public void RestoreStepCount(long stepCount) => StepCount = stepCount;
-
     public override void Step(ParameterSet parameters)
     {
         StepCount++;

@@ -133,14 +133,14 @@ public class FrictionTest
     {
         var options = new TrainOptions
         {
-            Method = "dg", Seed = 9, Steps = 12, PromptLength = 4, PromptsPerBatch = 4, SamplesPerPrompt = 4, EvaluationRows = 20,
+            Method = "dg", Seed = 9, Steps = 12, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 20,
             Staleness = 3, StalenessMode = mode, BugProb = 0.1f, RewardFlipProb = 0.1f, DiscoveryProb = 0.05f, LogitNoise = 0.5f,
         };
         List<string> Run()
         {
             var lines = new List<string>();
-            var trainer = new SynchronousTrainer(options);
-            var summary = trainer.Run((step, m, _) => lines.Add($"{step} {m.Loss:R} {m.GradientNorm:R} {trainer.LastActorMetrics}"));
+            var trainer = new SynchronousRuntime(options);
+            var summary = trainer.Run(r => lines.Add($"{r.Step} {r.Learner.Loss:R} {r.Learner.GradientNorm:R} {r.Actor}"));
             lines.Add($"{summary.Final.Error:R} {summary.Frictions.MeanLag:R} {summary.Frictions.MaxLag}");
             Assert.InRange(summary.Frictions.MaxLag, 0, 3);
             if (mode == "fixed") Assert.Equal(3, summary.Frictions.MaxLag);

@@ -6,14 +6,14 @@ public class LearnerTest
 {
     static TrainOptions Small(string method, ulong seed) => new()
     {
-        Method = method, Seed = seed, Steps = 4, PromptLength = 4, PromptsPerBatch = 4, SamplesPerPrompt = 4, EvaluationRows = 50,
+        Method = method, Seed = seed, Steps = 4, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 50,
     };
 
     static List<string> Metrics(TrainOptions options)
     {
         var lines = new List<string>();
-        var trainer = new SynchronousTrainer(options);
-        var summary = trainer.Run((step, m, _) => lines.Add(m with { } is var x ? $"{step} {x.Loss:R} {x.RewardMean:R} {x.GradientNorm:R} {x.GateMean:R} {x.KeptRowFraction:R}" : ""));
+        var trainer = new SynchronousRuntime(options);
+        var summary = trainer.Run(r => lines.Add(r.Learner is var x ? $"{r.Step} {x.Loss:R} {x.RewardMean:R} {x.GradientNorm:R} {x.GateMean:R} {x.KeptRowFraction:R}" : ""));
         lines.Add($"{summary.Initial.Error:R} {summary.Final.Error:R}");
         return lines;
     }
@@ -30,13 +30,27 @@ public class LearnerTest
     [Fact]
     public void LearnerTest_RowsWithZeroAdvantage_AreNotBackpropagated()
     {
-        // One sample per prompt: the grouped baseline equals the reward, every coefficient is 0, nothing is kept.
-        var trainer = new SynchronousTrainer(Small("pg", 1) with { SamplesPerPrompt = 1, Steps = 1 });
-        var before = trainer.Policy.Parameters.Values.ToArray();
-        var work = trainer.Run().Work;
-        Assert.Equal(0, work.BackwardRows);
-        Assert.Equal(4, work.ForwardRows);
-        Assert.Equal(before, trainer.Policy.Parameters.Values.ToArray());
+        // Each prompt's two samples share a reward: the grouped baseline equals it, every coefficient is 0.
+        var policy = new Delight.Policies.TransformerPolicy(new Delight.Policies.TransformerOptions { SequenceLength = 6, Width = 8, HeadCount = 2, LayerCount = 1, FeedForwardWidth = 8, MaxRows = 4 });
+        policy.Initialize(new Delight.Numerics.Rng(1));
+        var learner = new Delight.Learning.Learner(policy, new Delight.Losses.Reinforce(), new Delight.Numerics.Adam(policy.Parameters.BufferLength));
+        var rollout = new Rollout(4, 3, 3) { RowCount = 4, SamplesPerPrompt = 2 };
+        for (var i = 0; i < rollout.Tokens.Length; i++) rollout.Tokens[i] = i % 2;
+        float[] rewards = [1, 1, 0.5f, 0.5f];
+        rewards.CopyTo(rollout.Rewards, 0);
+        var before = policy.Parameters.Values.ToArray();
+        var metrics = learner.Step(rollout);
+        Assert.Equal(0, metrics.BackwardRows);
+        Assert.Equal(4, metrics.ForwardRows);
+        Assert.Equal(before, policy.Parameters.Values.ToArray());
+    }
+
+    [Fact]
+    public void LearnerTest_GroupedBaselineWithOneSample_IsRefused()
+    {
+        var error = Assert.Throws<OptionException>(() => (Small("pg", 1) with { Samples = 1 }).Validate());
+        Assert.Equal("--advantage", error.Option);
+        Assert.Contains("--advantage global", error.Message);
     }
 
     [Theory]
@@ -45,9 +59,9 @@ public class LearnerTest
     public void LearnerTest_Reversal_ErrorFalls(string method)
     {
         // A small reversal (H = 3, 8 distinct prompts) must be mostly learned within 150 steps.
-        var trainer = new SynchronousTrainer(new TrainOptions
+        var trainer = new SynchronousRuntime(new TrainOptions
         {
-            Method = method, Seed = 1, Steps = 150, PromptLength = 3, PromptsPerBatch = 8, SamplesPerPrompt = 8,
+            Method = method, Seed = 1, Steps = 150, PromptLength = 3, Prompts = 8, Samples = 8,
             EvaluationRows = 400,
         });
         var summary = trainer.Run();

@@ -129,10 +129,10 @@ public class LossCoefficientTest
     public void LossCoefficientTest_ExpectedConfidence_LearnsAOneStepTask()
     {
         // Reversal of one binary token is a two-armed contextual bandit: one sample per prompt, Σπ² baseline.
-        var trainer = new Runtime.SynchronousTrainer(new Runtime.TrainOptions
+        var trainer = new Runtime.SynchronousRuntime(new Runtime.TrainOptions
         {
-            Method = "dg", Advantage = "expected-confidence", PromptLength = 1, PromptsPerBatch = 50, SamplesPerPrompt = 1,
-            Steps = 150, Seed = 2, EvaluationRows = 400, LearningRate = 1e-3f,
+            Method = "dg", Baseline = "expected-confidence", PromptLength = 1, Prompts = 50, Samples = 1,
+            Steps = 150, Seed = 2, EvaluationRows = 400, Lr = 1e-3f,
         });
         var summary = trainer.Run();
         Assert.True(summary.Final.Error < 0.1, $"error {summary.Initial.Error} → {summary.Final.Error}");

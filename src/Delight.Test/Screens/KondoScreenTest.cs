@@ -85,14 +85,14 @@ public class KondoScreenTest
 
     static TrainOptions Small(string method) => new()
     {
-        Method = method, Seed = 5, Steps = 1, PromptLength = 4, PromptsPerBatch = 4, SamplesPerPrompt = 5, EvaluationRows = 10,
+        Method = method, Seed = 5, Steps = 1, PromptLength = 4, Prompts = 4, Samples = 5, EvaluationRows = 10,
     };
 
     static float[] FirstStepGradient(TrainOptions options)
     {
-        var trainer = new SynchronousTrainer(options);
+        var trainer = new SynchronousRuntime(options);
         trainer.Run();
-        return trainer.Policy.Parameters.Gradients.ToArray();
+        return trainer.Session.Policy.Parameters.Gradients.ToArray();
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class KondoScreenTest
     [Fact]
     public void KondoScreenTest_Learner_WorkScalesWithRate()
     {
-        var trainer = new SynchronousTrainer(Small("kondo") with { KondoRate = 0.1f, Screen = "speculative", Steps = 3 });
+        var trainer = new SynchronousRuntime(Small("kondo") with { KondoRate = 0.1f, Screen = "speculative", Steps = 3 });
         var work = trainer.Run().Work;
         // ρ = 0.1 of 80 tokens keeps 8 tokens, so at most 8 rows per step; step 1 is audited (one full forward of 20).
         Assert.True(work.BackwardRows <= 3 * 8, $"backward rows {work.BackwardRows}");

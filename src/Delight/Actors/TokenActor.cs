@@ -17,7 +17,7 @@ public sealed class TokenActor
     readonly Rng _frictionRng;
     readonly int[] _scratchAnswer;
 
-    public TokenActor(ITokenEnvironment environment, TransformerPolicy policy, Rng rng, FrictionOptions? frictions = null)
+    public TokenActor(ITokenEnvironment environment, ISequencePolicy policy, Rng rng, FrictionOptions? frictions = null)
     {
         Environment = environment;
         Policy = policy;
@@ -42,8 +42,25 @@ public sealed class TokenActor
 
     public ITokenEnvironment Environment { get; }
     /// <summary>The parameters the actor samples with (the learner's, or its own copy of an older version).</summary>
-    public TransformerPolicy Policy { get; }
+    public ISequencePolicy Policy { get; }
     public FrictionOptions Frictions { get; }
+
+    /// <summary>The actor's random streams, by purpose, for checkpoints.</summary>
+    public void SaveState(Runtime.TrainingState state, string name)
+    {
+        state.Put(name + ".prompts", _promptRng);
+        state.Put(name + ".samples", _sampleRng);
+        state.Put(name + ".rewards", _rewardRng);
+        state.Put(name + ".frictions", _frictionRng);
+    }
+
+    public void RestoreState(Runtime.TrainingState state, string name)
+    {
+        state.Get(name + ".prompts", _promptRng);
+        state.Get(name + ".samples", _sampleRng);
+        state.Get(name + ".rewards", _rewardRng);
+        state.Get(name + ".frictions", _frictionRng);
+    }
 
     public void Fill(Rollout rollout, int promptCount, int samplesPerPrompt, long policyVersion, bool stale = false)
     {

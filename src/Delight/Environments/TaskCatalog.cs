@@ -8,9 +8,23 @@ namespace Delight.Environments;
 /// prompts, and the two penalties sit outermost so neither noise nor the coin flip ever hides them.
 /// Each wrapper is added only when its knob is on, and draws after the ones inside it (see <see cref="TokenEnvironmentWrapper"/>).
 /// </summary>
+/// <summary>What a task trains with unless told otherwise.</summary>
+public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, string Optimizer, string Advantage);
+
 public static class TaskCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match"];
+    public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match", "mnist"];
+
+    /// <summary>
+    /// The batch shape and optimizer a task trains with when the run does not say: the reference's 10 prompts × 10
+    /// samples with Adam 3e-4 and the grouped baseline for token tasks; the papers' MNIST setting, 100 images × 1
+    /// sample with Adam 1e-3 and the expected-confidence baseline (papers.md §0).
+    /// </summary>
+    public static TaskDefaults Defaults(string name) => name switch
+    {
+        "mnist" => new TaskDefaults(100, 1, 1e-3f, "adam", "expected-confidence"),
+        _ => new TaskDefaults(10, 10, 3e-4f, "adam", "grouped"),
+    };
 
     /// <summary>The task with its frictions; throws ArgumentException naming the CLI option and the fix on bad input.</summary>
     public static ITokenEnvironment Create(string name, TaskOptions options)
@@ -41,6 +55,7 @@ public static class TaskCatalog
                 AnswerLength = options.AnswerLength ?? 32,
                 VocabularySize = options.Vocabulary ?? 5,
             }),
+            "mnist" => new MnistEnvironment(MnistDataset.LoadShared(options.MnistFolder)),
             _ => throw new ArgumentException($"unknown task '{name}'; choose one of: {string.Join(", ", Names)}."),
         };
         RefuseInapplicable(name, task, options);
@@ -77,7 +92,9 @@ public static class TaskCatalog
         if (options.Vocabulary is { } vocab && vocab != task.VocabularySize)
             throw new ArgumentException($"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
         if (options.PromptLength is { } prompt && prompt != task.PromptLength)
-            throw new ArgumentException($"{name}'s prompt is 2·pairs + 1 = {task.PromptLength} tokens; drop --prompt-length {prompt} and set --pairs instead.");
+            throw new ArgumentException(name == "key_value"
+                ? $"{name}'s prompt is 2·pairs + 1 = {task.PromptLength} tokens; drop --prompt-length {prompt} and set --pairs instead."
+                : $"{name}'s prompt is fixed at {task.PromptLength} token(s); drop --prompt-length {prompt}.");
         if (options.AnswerLength is { } answer && answer != task.AnswerLength)
             throw new ArgumentException($"--answer-length applies only to subsequence_match ({name}'s answer is {task.AnswerLength} tokens); drop --answer-length {answer}.");
         if (options.NumPairs is { } pairs && name != "key_value")

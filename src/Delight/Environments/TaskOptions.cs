@@ -8,44 +8,68 @@ namespace Delight.Environments;
 public sealed record TaskOptions
 {
     /// <summary>Prompt length (--prompt-length); null = task default (reversal 10, bit_parity 10, subsequence_match 2). key_value's is 2·pairs + 1.</summary>
+    [Runtime.Option("prompt-length", "Prompt length H (default: the task's; 10 for reversal).")]
     public int? PromptLength { get; init; }
     /// <summary>Vocabulary size (--vocab); null = task default (reversal 2, key_value 10, subsequence_match 5). bit_parity is fixed at 2.</summary>
+    [Runtime.Option("vocab", "Vocabulary M (default: the task's; 2 for reversal).")]
     public int? Vocabulary { get; init; }
+    /// <summary>MNIST cache folder (--mnist-dir); null = where `delight data mnist` puts the files.</summary>
+    [Runtime.Option("mnist-dir", "mnist: folder with the four IDX files (default: where `delight data mnist` puts them).")]
+    public string? MnistFolder { get; init; }
     /// <summary>Answer length (--answer-length), subsequence_match only; null = 32.</summary>
+    [Runtime.Option("answer-length", "subsequence_match: answer length.")]
     public int? AnswerLength { get; init; }
     /// <summary>Key-value pairs (--pairs), key_value only; null = 5.</summary>
+    [Runtime.Option("pairs", "key_value: number of key/value pairs.")]
     public int? NumPairs { get; init; }
 
     /// <summary>Reversal: the target is the prompt reversed (true) or copied.</summary>
     public bool TargetReverse { get; init; } = true;
+    /// <summary>Reversal: the target is the prompt copied (the CLI's positive spelling of !TargetReverse).</summary>
+    [Runtime.Option("forward", "reversal: the target is the prompt copied, not reversed.")]
+    public bool Forward { get => !TargetReverse; init => TargetReverse = !value; }
+    /// <summary>Reversal: credit every correct position (the CLI's positive spelling of !RewardToFirstError).</summary>
+    [Runtime.Option("dense", "reversal: credit every correct position, not only those before the first error.")]
+    public bool Dense { get => !RewardToFirstError; init => RewardToFirstError = !value; }
     /// <summary>Reversal: target tokens +1 mod M.</summary>
+    [Runtime.Option("increment", "reversal: target tokens + 1 mod M.")]
     public bool TargetIncrement { get; init; }
     /// <summary>Reversal: credit stops at the first error (true) or counts every correct position.</summary>
     public bool RewardToFirstError { get; init; } = true;
     /// <summary>Reversal: κ, the partial-credit weight (≤ 1).</summary>
+    [Runtime.Option("kappa", "reversal: R = κ·c + (1 − κ)·1[all correct].")]
     public float Kappa { get; init; } = 1f;
 
     /// <summary>Finite data set of this many prompts (--finite-prompts); null = fresh prompts.</summary>
+    [Runtime.Option("finite-prompts", "Draw prompts from a fixed set of this size.")]
     public int? FinitePrompts { get; init; }
     /// <summary>Seed of the finite prompt set (--finite-prompt-seed).</summary>
+    [Runtime.Option("finite-prompt-seed", "Seed of the finite prompt set.")]
     public ulong FinitePromptSeed { get; init; } = 42;
     /// <summary>Gaussian reward noise σ (--reward-noise-std); 0 = off.</summary>
     public float RewardNoiseStd { get; init; }
     /// <summary>Probability the reward is replaced by a fair coin in {0, 1} (--reward-flip-prob); 0 = off.</summary>
     public float RewardFlipProb { get; init; }
     /// <summary>Probability a prompt becomes all zeros (--zero-prompt-prob); 0 = off.</summary>
+    [Runtime.Option("zero-prompt-prob", "Replace prompts by zeros with this probability.")]
     public float ZeroPromptProb { get; init; }
     /// <summary>Reward noise σ on all-zero prompt and answer (--zero-noise-std); needs --zero-prompt-prob &gt; 0.</summary>
+    [Runtime.Option("zero-noise-std", "Extra reward noise on the all-zeros prompt and answer.")]
     public float ZeroNoiseStd { get; init; }
     /// <summary>Landmine: an all-zeros answer (zeros of the answer length, gapped) adds <see cref="LandminePenalty"/> (--landmine).</summary>
+    [Runtime.Option("landmine", "Penalise answers containing the landmine (all zeros).")]
     public bool Landmine { get; init; }
     /// <summary>Added to the reward on a landmine hit (--landmine-penalty).</summary>
+    [Runtime.Option("landmine-penalty", "Reward added on a landmine hit.")]
     public float LandminePenalty { get; init; } = -1f;
     /// <summary>Noise σ on the landmine penalty (--landmine-std).</summary>
+    [Runtime.Option("landmine-std", "Noise std of the landmine penalty.")]
     public float LandmineStd { get; init; }
     /// <summary>Forbidden token (--poison-token); null = off.</summary>
+    [Runtime.Option("poison-token", "Penalise answers containing this token.")]
     public int? PoisonToken { get; init; }
     /// <summary>Added when the answer contains the poison token (--poison-reward).</summary>
+    [Runtime.Option("poison-reward", "Reward added when the answer contains the poison token.")]
     public float PoisonReward { get; init; } = -10f;
 
     /// <summary>The checks that do not depend on the task; the catalog checks the rest against the chosen task.</summary>

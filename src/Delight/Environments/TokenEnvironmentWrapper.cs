@@ -19,6 +19,7 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
     /// <summary>The task's name: a friction does not rename the task.</summary>
     public string Name => Inner.Name;
     public int VocabularySize => Inner.VocabularySize;
+    public int PromptVocabularySize => Inner.PromptVocabularySize;
     public int PromptLength => Inner.PromptLength;
     public int AnswerLength => Inner.AnswerLength;
 
@@ -26,6 +27,16 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
 
     public virtual float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.Reward(prompt, answer, rng);
     public double Error(double meanReward) => Inner.Error(meanReward);
+
+    /// <summary>The first environment in the chain, outermost first, that is a <typeparamref name="T"/>.</summary>
+    public static T? Find<T>(ITokenEnvironment environment) where T : class
+    {
+        for (var e = environment; ; e = ((TokenEnvironmentWrapper)e).Inner)
+        {
+            if (e is T found) return found;
+            if (e is not TokenEnvironmentWrapper) return null;
+        }
+    }
 
     /// <summary>For the supervised variants: the inner task's target, unchanged.</summary>
     protected void WriteInnerTarget(ReadOnlySpan<int> prompt, Span<int> answer) => ((ISupervisedTask)Inner).WriteTarget(prompt, answer);

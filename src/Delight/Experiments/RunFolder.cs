@@ -10,70 +10,126 @@ namespace Delight.Experiments;
 /// </summary>
 public sealed class RunFolder : IDisposable
 {
+    public const string ConfigFile = "config.json";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string CsvFile = "metrics.csv";
+    public const string SummaryFile = "summary.json";
+
     readonly FileStream _metricsStream;
     readonly Utf8JsonWriter _metrics;
+    readonly StreamWriter _csv;
+    readonly char[] _csvBuffer = new char[MetricsLine.Names.Length * 32];
+    readonly MetricsLine _line = new();
+    TensorBoard.TensorBoardWriter? _tensorBoard;
 
-    RunFolder(string path)
+    RunFolder(string path, bool append)
     {
         Path = path;
-        _metricsStream = new FileStream(System.IO.Path.Combine(path, "metrics.jsonl"), FileMode.Create, FileAccess.Write, FileShare.Read);
+        var mode = append ? FileMode.Append : FileMode.Create;
+        _metricsStream = new FileStream(Combine(MetricsFile), mode, FileAccess.Write, FileShare.Read);
         _metrics = new Utf8JsonWriter(_metricsStream);
+        _csv = new StreamWriter(new FileStream(Combine(CsvFile), mode, FileAccess.Write, FileShare.Read)) { AutoFlush = false };
+        if (!append) _csv.Write(MetricsLine.CsvHeader + "\n");
     }
 
     public string Path { get; }
+
+    string Combine(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Creates (or reuses an empty) folder; refuses one that already holds a run.</summary>
     public static RunFolder Create(string path)
     {
         if (File.Exists(path)) throw new OptionException("--out", $"'{path}' is a file; --out must name a folder for the run.");
-        foreach (var existing in new[] { "summary.json", "metrics.jsonl" })
+        foreach (var existing in new[] { SummaryFile, MetricsFile, ConfigFile })
             if (File.Exists(System.IO.Path.Combine(path, existing)))
-                throw new OptionException("--out", $"'{path}' already holds a run ({existing}); choose a new --out folder or delete the old run.");
+                throw new OptionException("--out", $"'{path}' already holds a run ({existing}); choose a new --out folder, delete the old run, or continue it with 'delight resume {path}'.");
         Directory.CreateDirectory(path);
-        return new RunFolder(path);
+        return new RunFolder(path, append: false);
     }
 
-    /// <param name="error">the papers' error of this step's samples (<see cref="ITokenEnvironment.Error"/>)</param>
-    public void WriteStep(int step, long policyVersion, in LearnerStepMetrics m, in Frictions.ActorStepMetrics actor, double error, double wallSeconds)
+    /// <summary>
+    /// Reopens a run's folder to continue after <paramref name="step"/>: metric lines past that step (written after the
+    /// last checkpoint, before a crash) are cut, so the continued files equal an uninterrupted run's.
+    /// </summary>
+    public static RunFolder Continue(string path, int step)
     {
-        var w = _metrics;
+        TruncateAfter(System.IO.Path.Combine(path, MetricsFile), step, header: false);
+        TruncateAfter(System.IO.Path.Combine(path, CsvFile), step, header: true);
+        File.Delete(System.IO.Path.Combine(path, SummaryFile));
+        return new RunFolder(path, append: true);
+    }
+
+    /// <summary>Keeps the lines whose leading step is ≤ <paramref name="step"/> (metrics.jsonl starts {"step":N, metrics.csv N,).</summary>
+    static void TruncateAfter(string file, int step, bool header)
+    {
+        if (!File.Exists(file)) { if (header) File.WriteAllText(file, MetricsLine.CsvHeader + "\n"); else File.WriteAllText(file, ""); return; }
+        var kept = new List<string>();
+        var lines = File.ReadAllLines(file);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (header && i == 0) { kept.Add(lines[i]); continue; }
+            var digits = lines[i].AsSpan(header ? 0 : "{\"step\":".Length);
+            var end = digits.IndexOfAnyExceptInRange('0', '9');
+            if (end > 0 && int.TryParse(digits[..end], out var s) && s <= step) kept.Add(lines[i]);
+        }
+        var temporary = file + ".tmp";
+        File.WriteAllText(temporary, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+        File.Move(temporary, file, overwrite: true);
+    }
+
+    /// <summary>TensorBoard scalars beside metrics.jsonl (--tensorboard): every numeric field as train/&lt;field&gt;.</summary>
+    public void EnableTensorBoard() => _tensorBoard ??= TensorBoard.TensorBoardWriter.Create(Path);
+
+    /// <summary>The resolved options (every option, defaults included) as config.json: what resume and sweeps read back.</summary>
+    public void WriteConfig(TrainOptions options) => WriteAtomically(Combine(ConfigFile), w => WriteOptions(w, options));
+
+    public static void WriteOptions(Utf8JsonWriter w, TrainOptions options)
+    {
         w.WriteStartObject();
-        w.WriteNumber("step", step);
-        w.WriteNumber("policy_version", policyVersion);
-        w.WriteNumber("reward", m.RewardMean);
-        // The papers' measure from the policy's own samples on this step's fresh prompts (rewards as observed, so
-        // reward frictions show here; summary.json's initial/final errors are measured without frictions).
-        w.WriteNumber("error", error);
-        w.WriteNumber("loss", m.Loss);
-        w.WriteNumber("advantage_mean", m.AdvantageMean);
-        w.WriteNumber("advantage_std", m.AdvantageStd);
-        w.WriteNumber("surprisal_mean", m.SurprisalMean);
-        w.WriteNumber("gate_mean", m.GateMean);
-        w.WriteNumber("kept_row_fraction", m.KeptRowFraction);
-        w.WriteNumber("kept_token_fraction", m.KeptTokenFraction);
-        w.WriteNumber("entropy_mean", m.EntropyMean);
-        w.WriteNumber("grad_norm", m.GradientNorm);
-        WriteFinite(w, "ratio_mean", m.RatioMean);
-        WriteFinite(w, "ratio_max", m.RatioMax);
-        w.WriteNumber("clip_fraction", m.ClipFraction);
-        w.WriteNumber("drop_fraction", m.DropFraction);
-        WriteFinite(w, "screen_disagreement", m.ScreenDisagreement);
-        w.WriteNumber("forward_rows", m.ForwardRows);
-        w.WriteNumber("backward_rows", m.BackwardRows);
-        w.WriteNumber("forward_tokens", m.ForwardTokens);
-        w.WriteNumber("backward_tokens", m.BackwardTokens);
-        w.WriteNumber("forward_flops", m.ForwardFlops);
-        w.WriteNumber("backward_flops", m.BackwardFlops);
-        w.WriteNumber("lag", actor.Lag);
-        w.WriteNumber("bug_fraction", actor.BugFraction);
-        w.WriteNumber("discovery_fraction", actor.DiscoveryFraction);
-        w.WriteNumber("random_fraction", actor.RandomFraction);
-        w.WriteNumber("reward_flip_fraction", actor.RewardFlipFraction);
-        w.WriteNumber("wall_seconds", wallSeconds);
+        foreach (var (name, value) in OptionTable.Values(options))
+        {
+            switch (value)
+            {
+                case null: w.WriteNull(name); break;
+                case bool b: w.WriteBoolean(name, b); break;
+                case string text: w.WriteString(name, text); break;
+                case float f: w.WriteNumber(name, f); break;
+                case int i: w.WriteNumber(name, i); break;
+                case long l: w.WriteNumber(name, l); break;
+                case ulong u: w.WriteNumber(name, u); break;
+                default: w.WriteString(name, OptionEntry.Format(value)); break;
+            }
+        }
         w.WriteEndObject();
-        w.Flush();
-        w.Reset(); // one JSON document per line
+    }
+
+    public void WriteStep(in StepReport step)
+    {
+        _line.Set(step);
+        _line.WriteJson(_metrics);
+        _metrics.Flush();
+        _metrics.Reset(); // one JSON document per line
         _metricsStream.WriteByte((byte)'\n');
+        var n = _line.WriteCsv(_csvBuffer);
+        _csv.Write(_csvBuffer, 0, n);
+        if (_tensorBoard is { } tb)
+        {
+            var values = _line.Values;
+            for (var i = 2; i < values.Length; i++) // step and policy_version are the x axis, not scalars
+                if (double.IsFinite(values[i])) tb.Scalar(TensorBoardTags[i], step.Step, (float)values[i], WallTime(step.WallSeconds));
+        }
+    }
+
+    static readonly string[] TensorBoardTags = MetricsLine.Names.Select(n => "train/" + n).ToArray();
+    readonly double _startUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    double WallTime(double elapsed) => _startUnixSeconds + elapsed;
+
+    /// <summary>Pushes buffered metric lines to disk (before a checkpoint, so files and checkpoint agree).</summary>
+    public void Flush()
+    {
+        _metricsStream.Flush(flushToDisk: true);
+        _csv.Flush();
+        _tensorBoard?.Flush();
     }
 
     public void WriteSummary(RunSummary s)
@@ -84,6 +140,7 @@ public sealed class RunFolder : IDisposable
             w.WriteStartObject();
             w.WriteString("task", o.Task);
             w.WriteString("method", o.Method);
+            w.WriteString("runtime", o.Runtime);
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("steps", s.StepsDone);
             w.WriteNumber("wall_seconds", s.WallSeconds);
@@ -110,65 +167,15 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("mean_lag", f.MeanLag);
             w.WriteNumber("max_lag", f.MaxLag);
             w.WriteEndObject();
-            w.WriteStartObject("config");
-            w.WriteString("task", o.Task);
-            w.WriteString("method", o.Method);
-            w.WriteNumber("seed", o.Seed);
-            w.WriteNumber("steps", o.Steps);
-            w.WriteNumber("prompts", o.PromptsPerBatch);
-            w.WriteNumber("samples", o.SamplesPerPrompt);
-            w.WriteNumber("lr", o.LearningRate);
-            w.WriteNumber("eta", o.Eta);
-            w.WriteNumber("lambda", o.Lambda);
-            if (o.PromptLength is { } promptLength) w.WriteNumber("prompt_length", promptLength);
-            if (o.Vocabulary is { } vocab) w.WriteNumber("vocab", vocab);
-            var t = o.TaskOptions;
-            if (t.AnswerLength is { } answerLength) w.WriteNumber("answer_length", answerLength);
-            if (t.NumPairs is { } pairs) w.WriteNumber("pairs", pairs);
-            w.WriteBoolean("target_reverse", t.TargetReverse);
-            w.WriteBoolean("target_increment", t.TargetIncrement);
-            w.WriteBoolean("reward_to_first_error", t.RewardToFirstError);
-            w.WriteNumber("kappa", t.Kappa);
-            w.WriteBoolean("landmine", t.Landmine);
-            w.WriteNumber("landmine_penalty", t.LandminePenalty);
-            if (t.PoisonToken is { } poison) w.WriteNumber("poison_token", poison);
-            w.WriteNumber("zero_prompt_prob", t.ZeroPromptProb);
-            w.WriteNumber("zero_noise_std", t.ZeroNoiseStd);
-            if (t.FinitePrompts is { } finite) w.WriteNumber("finite_prompts", finite);
-            w.WriteNumber("eval_rows", o.EvaluationRows);
-            if (o.KondoRate is { } rate) w.WriteNumber("kondo_rate", rate);
-            if (o.KondoPrice is { } price) w.WriteNumber("kondo_price", price);
-            w.WriteString("kondo_priority", o.KondoPriority);
-            w.WriteString("kondo_granularity", o.KondoGranularity);
-            w.WriteBoolean("kondo_stochastic", o.KondoStochastic);
-            w.WriteString("screen", o.Screen);
-            w.WriteString("advantage", o.Advantage);
-            w.WriteNumber("staleness", o.Staleness);
-            w.WriteString("staleness_mode", o.StalenessMode);
-            w.WriteNumber("bug_prob", o.BugProb);
-            w.WriteNumber("discovery_prob", o.DiscoveryProb);
-            w.WriteNumber("random_prob", o.RandomProb);
-            w.WriteNumber("reward_flip_prob", o.RewardFlipProb);
-            w.WriteNumber("reward_noise_std", o.RewardNoiseStd);
-            w.WriteNumber("logit_noise", o.LogitNoise);
-            if (o.Truncation is { } truncation) w.WriteNumber("truncation", truncation);
-            w.WriteNumber("epsilon", o.Epsilon);
-            if (o.Beta is { } beta) w.WriteNumber("beta", beta);
-            w.WriteNumber("alpha", o.Alpha);
-            w.WriteNumber("gamma", o.Gamma);
-            w.WriteNumber("delta", o.Delta);
-            w.WriteBoolean("dg_stochastic", o.DgStochastic);
-            w.WriteNumber("delight_noise", o.DelightNoise);
+            w.WriteStartObject("lag");
+            w.WriteNumber("min", f.Steps == 0 ? 0 : f.MinLag);
+            w.WriteNumber("mean", f.MeanLag);
+            w.WriteNumber("max", f.MaxLag);
             w.WriteEndObject();
+            w.WritePropertyName("config");
+            WriteOptions(w, o);
             w.WriteEndObject();
         });
-    }
-
-    /// <summary>JSON has no NaN: a metric that does not apply this step is null.</summary>
-    static void WriteFinite(Utf8JsonWriter w, string name, float value)
-    {
-        if (float.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
     }
 
     static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e)
@@ -176,6 +183,8 @@ public sealed class RunFolder : IDisposable
         w.WriteStartObject(name);
         w.WriteNumber("reward", e.Reward);
         w.WriteNumber("error", e.Error);
+        if (double.IsFinite(e.GreedySequenceError)) w.WriteNumber("greedy_sequence_error", e.GreedySequenceError);
+        if (double.IsFinite(e.GreedyTokenError)) w.WriteNumber("greedy_token_error", e.GreedyTokenError);
         w.WriteEndObject();
     }
 
@@ -204,5 +213,7 @@ public sealed class RunFolder : IDisposable
     {
         _metrics.Dispose();
         _metricsStream.Dispose();
+        _csv.Dispose();
+        _tensorBoard?.Dispose();
     }
 }

@@ -30,6 +30,7 @@ public record struct FrictionTotals
     public long Steps;
     public long LagSum;
     public long MaxLag;
+    public long MinLag;
 
     public void Add(in ActorStepMetrics step, int rows)
     {
@@ -38,6 +39,7 @@ public record struct FrictionTotals
         DiscoveryRows += (long)Math.Round(step.DiscoveryFraction * rows);
         RandomRows += (long)Math.Round(step.RandomFraction * rows);
         RewardFlipRows += (long)Math.Round(step.RewardFlipFraction * rows);
+        MinLag = Steps == 0 ? step.Lag : Math.Min(MinLag, step.Lag);
         Steps++;
         LagSum += step.Lag;
         MaxLag = Math.Max(MaxLag, step.Lag);

@@ -41,8 +41,8 @@ public sealed partial class Learner
     void Check(Rollout rollout)
     {
         int rows = rollout.RowCount;
-        if (rows < 1 || rows > Policy.Options.MaxRows)
-            throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}) has {rows} rows; the learner takes 1 to {Policy.Options.MaxRows}.");
+        if (rows < 1 || rows > Policy.MaxRows)
+            throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}) has {rows} rows; the learner takes 1 to {Policy.MaxRows}.");
         for (var r = 0; r < rows; r++)
             if (!float.IsFinite(rollout.Rewards[r]))
                 throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}): row {r} has a non-finite reward {rollout.Rewards[r]}; rewards must be finite numbers.");

@@ -14,7 +14,7 @@ public sealed partial class Learner
         if (Options.Advantage == AdvantageEstimator.ExpectedConfidence)
         {
             // Every row was forwarded (LearnerOptions forbids the speculative screen here), in batch order.
-            var v = Policy.VocabularySize;
+            var v = Policy.ActionCount;
             var perRow = answer * v;
             var first = _expectedConfidenceLogProbs.AsSpan(0, rows * v);
             var all = Policy.PositionLogProbs;

@@ -35,14 +35,14 @@ public sealed partial class Learner
     long _stepIndex;
     LearnerStepMetrics _metrics;
 
-    public Learner(TransformerPolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null, Rng? rng = null)
+    public Learner(ISequencePolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null, Rng? rng = null)
     {
         Options = options ?? new LearnerOptions();
         Options.Validate();
         Policy = policy;
         Loss = loss;
         Optimizer = optimizer;
-        int rows = policy.Options.MaxRows, tokens = policy.Options.MaxRows * policy.SequenceLength;
+        int rows = policy.MaxRows, tokens = policy.MaxRows * policy.MaxLength;
         _batchAdvantage = new float[rows];
         _advantage = new float[rows];
         _surprisal = new float[tokens];
@@ -56,11 +56,11 @@ public sealed partial class Learner
         _forwardRows = new int[rows];
         _forwardTokens = new int[tokens];
         _keptRows = new int[rows];
-        _expectedConfidenceLogProbs = new float[rows * policy.VocabularySize];
+        _expectedConfidenceLogProbs = new float[rows * policy.ActionCount];
         if (Options.Kondo is { } kondo) _screen = new KondoScreen(kondo, tokens, (rng ?? new Rng(0)).Split("kondo"));
     }
 
-    public TransformerPolicy Policy { get; }
+    public ISequencePolicy Policy { get; }
     public ILoss Loss { get; }
     public Optimizer Optimizer { get; }
     public LearnerOptions Options { get; }

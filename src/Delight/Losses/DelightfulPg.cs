@@ -12,6 +12,8 @@ namespace Delight.Losses;
 public sealed class DelightfulPg : ILoss
 {
     readonly Rng? _rng;
+    /// <summary>The gate's random stream (stochastic gate, delight noise), saved in checkpoints; null when unused.</summary>
+    internal Rng? Random => _rng;
 
     /// <param name="rng">draws for the stochastic gate and the delight noise; required when either is on</param>
     public DelightfulPg(float temperature = 1f, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)

@@ -6,10 +6,10 @@ namespace Delight.Policies;
 
 /// <summary>
 /// Tabular softmax policy for bandits: π(a | c) = softmax(logits[c, ·])[a], one parameter <c>logits</c> [C, K].
-/// Use as the MLP: <see cref="Forward"/> stores the log-softmax rows of the given contexts, <see cref="ScoreActions"/>
+/// Use as the MLP: <see cref="Forward(ReadOnlySpan{int}, int)"/> stores the log-softmax rows of the given contexts, <see cref="ScoreActions"/>
 /// or <see cref="SampleActions"/> records one action per row, <see cref="Backward"/> over any row subset.
 /// </summary>
-public sealed class TabularSoftmaxPolicy : IPolicy
+public sealed class TabularSoftmaxPolicy : ISequencePolicy
 {
     readonly Parameter _logits;
     readonly int[] _contexts;
@@ -17,6 +17,7 @@ public sealed class TabularSoftmaxPolicy : IPolicy
     readonly float[] _logProbs;
     readonly float[] _actionLogProbs;
     readonly float[] _dLogits;
+    readonly float[] _scratch;
     int _rowCount;
     bool _scored;
 
@@ -41,6 +42,7 @@ public sealed class TabularSoftmaxPolicy : IPolicy
         _logProbs = new float[options.MaxRows * options.ActionCount];
         _actionLogProbs = new float[options.MaxRows];
         _dLogits = new float[options.ActionCount];
+        _scratch = new float[options.ActionCount];
     }
 
     public string Kind => "tabular";
@@ -51,6 +53,10 @@ public sealed class TabularSoftmaxPolicy : IPolicy
     public int ActionCount => Options.ActionCount;
     public int MaxRows => Options.MaxRows;
     public int ActionsPerRow => 1;
+    public int MaxLength => OneStepRows.Length;
+    public float[]? SamplingLogitBias { get; set; }
+    /// <summary>Same as <see cref="LogProbs"/>: one scored position per row.</summary>
+    public ReadOnlySpan<float> PositionLogProbs => LogProbs;
     /// <summary>Rows in the last forward.</summary>
     public int RowCount => _rowCount;
     /// <summary>Log-probs of the recorded actions, [rows]; empty until the last forward's actions are scored.</summary>
@@ -117,6 +123,32 @@ public sealed class TabularSoftmaxPolicy : IPolicy
             LogSoftmax.Forward(Row(contexts[b]), logProbs.Slice(b * K, K), 1, K);
         return logProbs;
     }
+
+    /// <summary>One-step rows [context, action]: stores π(· | context) and scores the actions, [rows].</summary>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<int> tokens, int rowCount, int length, int promptLength)
+    {
+        ForwardRows(tokens, rowCount, length, promptLength);
+        OneStepRows.Actions(tokens, rowCount, _actions);
+        return Record(_actions.AsSpan(0, rowCount));
+    }
+
+    /// <summary>Fills the action column of one-step rows (see <see cref="ISequencePolicy.Sample"/>).</summary>
+    public void Sample(Span<int> tokens, Span<float> logProbs, int rowCount, int promptLength, int length, Rng? rng)
+    {
+        var policyLogProbs = ForwardRows(tokens, rowCount, length, promptLength);
+        OneStepRows.Sample(policyLogProbs, rowCount, ActionCount, SamplingLogitBias, rng, tokens, logProbs, _scratch);
+    }
+
+    ReadOnlySpan<float> ForwardRows(ReadOnlySpan<int> tokens, int rowCount, int length, int promptLength)
+    {
+        OneStepRows.CheckShape(rowCount, length, promptLength, MaxRows, Kind);
+        // _actions doubles as the context scratch: Forward copies the contexts before the actions are written.
+        OneStepRows.Contexts(tokens, rowCount, _actions);
+        return Forward(_actions.AsSpan(0, rowCount), rowCount);
+    }
+
+    /// <summary>A table lookup and a log-softmax: about K operations per row, counted as 2K.</summary>
+    public long ForwardFlops(int rowCount, int length) => 2L * rowCount * ActionCount;
 
     /// <summary>Records one action per row of the last forward and returns their log-probs, [rows].</summary>
     /// <param name="actions">[rows], each in [0, K)</param>

@@ -61,10 +61,11 @@ public sealed partial class TransformerPolicy
     /// token's work. tokens[b, 0…P) must hold the prompt; positions P…length−1 are filled with samples, and
     /// logProbs[b, t] gets log π(token t | tokens &lt; t) for sampled positions, 0 for prompt positions (the sampler
     /// convention). Rows draw from <paramref name="rng"/> in order, position by position, so a seed fixes the result.
+    /// A null rng decodes greedily (argmax, lowest token on ties, no sampling bias): the held-out evaluation.
     /// </summary>
     /// <param name="tokens">[rows, length]</param>
     /// <param name="logProbs">[rows, length]</param>
-    public void Sample(Span<int> tokens, Span<float> logProbs, int rowCount, int promptLength, int length, Rng rng)
+    public void Sample(Span<int> tokens, Span<float> logProbs, int rowCount, int promptLength, int length, Rng? rng)
     {
         if (rowCount < 1 || rowCount > Options.MaxRows)
             throw new ArgumentOutOfRangeException(nameof(rowCount), $"rows {rowCount} must be in [1, {Options.MaxRows}].");
@@ -86,13 +87,13 @@ public sealed partial class TransformerPolicy
             for (var b = 0; b < rowCount; b++) ids[b] = tokens[b * length + t];
             var logits = DecodeStep(ids, t, rowCount);
             if (t + 1 < promptLength) continue;
-            if (SamplingLogitBias is { } bias)
+            if (rng is not null && SamplingLogitBias is { } bias)
                 for (var b = 0; b < rowCount; b++) TensorPrimitives.Add(logits.Slice(b * V, V), bias, logits.Slice(b * V, V));
             LogSoftmax.Forward(logits, logits, rowCount, V);
             for (var b = 0; b < rowCount; b++)
             {
                 var row = logits.Slice(b * V, V);
-                var token = Categorical.Sample(row, rng.NextDouble());
+                var token = rng is null ? TensorPrimitives.IndexOfMax(row) : Categorical.Sample(row, rng.NextDouble());
                 tokens[b * length + t + 1] = token;
                 logProbs[b * length + t + 1] = row[token];
             }

@@ -11,7 +11,7 @@ namespace Delight.Policies;
 /// Files by use: this one (parameters and memory), .Forward (teacher-forced log-probs, storing activations),
 /// .Backward (row-subset backward over stored activations), .Decode (KV-cache sampling).
 /// </summary>
-public sealed partial class TransformerPolicy : IPolicy
+public sealed partial class TransformerPolicy : ISequencePolicy
 {
     readonly Embedding _tokenEmbedding;
     readonly Embedding _positionEmbedding;
@@ -53,6 +53,9 @@ public sealed partial class TransformerPolicy : IPolicy
     public IReadOnlyDictionary<string, string> Metadata { get; }
     public int VocabularySize => Options.VocabularySize;
     public int SequenceLength => Options.SequenceLength;
+    public int MaxRows => Options.MaxRows;
+    public int MaxLength => Options.SequenceLength;
+    public int ActionCount => Options.VocabularySize;
 
     /// <summary>Fresh parameters from <paramref name="rng"/>: each tensor from its own stream split by name.</summary>
     public void Initialize(Rng rng)

@@ -7,70 +7,116 @@ namespace Delight.Runtime;
 /// <summary>Everything a synchronous token-task run needs. Validated once, before anything is written.</summary>
 public sealed record TrainOptions
 {
+    [Option("task", "Task: reversal, bit_parity, key_value, subsequence_match, mnist or a bandit.")]
     public string Task { get; init; } = "reversal";
-    /// <summary>pg (REINFORCE with the grouped baseline), dg (delightful policy gradient), kondo (pg behind the Kondo gate).</summary>
+    [Option("method", "Method: pg, dg, is-pg, ppo, pmpo, vaco, kondo (pg behind the Kondo gate) or ce (supervised oracle).")]
     public string Method { get; init; } = "dg";
+    [Option("steps", "Learner steps.")]
     public int Steps { get; init; } = 300;
+    [Option("seed", "Run seed; same seed, same metrics (synchronous and simulated-lag runtimes).")]
     public ulong Seed { get; init; }
+    [Option("prompts", "Prompts (contexts) per batch (default: the task's; 10 for token tasks, 100 for mnist).")]
+    public int? Prompts { get; init; }
+    [Option("samples", "Samples per prompt (default: the task's; 10 for token tasks, 1 for mnist).")]
+    public int? Samples { get; init; }
+    [Option("lr", "Learning rate (default: the task's; Adam 3e-4 for token tasks, 1e-3 for mnist).")]
+    public float? Lr { get; init; }
+    [Option("optimizer", "adam or sgd (default: the task's).")]
+    public string? Optimizer { get; init; }
     /// <summary>Prompts per batch; each is sampled <see cref="SamplesPerPrompt"/> times (the reference's 10 × 10).</summary>
-    public int PromptsPerBatch { get; init; } = 10;
-    public int SamplesPerPrompt { get; init; } = 10;
-    public float LearningRate { get; init; } = 3e-4f;
-    /// <summary>DG temperature η.</summary>
+    public int PromptsPerBatch => Prompts ?? Defaults.Prompts;
+    public int SamplesPerPrompt => Samples ?? Defaults.Samples;
+    public float LearningRate => Lr ?? Defaults.LearningRate;
+    public string OptimizerName => Optimizer ?? Defaults.Optimizer;
+    /// <summary>The task's batch shape and optimizer, for whatever the options leave unset.</summary>
+    public Environments.TaskDefaults Defaults => Environments.TaskCatalog.Defaults(Task);
+    [Option("eta", "DG gate temperature η (0: hard gate).")]
     public float Eta { get; init; } = 1f;
-    /// <summary>DG price λ.</summary>
+    [Option("lambda", "DG gate price λ.")]
     public float Lambda { get; init; }
-    /// <summary>Rows sampled on fresh prompts to measure error before and after training.</summary>
+    [Option("eval-rows", "Fresh prompts sampled (and held-out prompts decoded greedily) to measure error.")]
     public int EvaluationRows { get; init; } = 1000;
+    [Option("eval-every", "Evaluate every N steps (0: only before and after training).")]
+    public int EvaluateEvery { get; init; }
+    [Option("log-every", "Write metrics every N steps.")]
     public int LogEvery { get; init; } = 1;
-    /// <summary>H: prompt length (null: the task's default, 10 for reversal).</summary>
-    public int? PromptLength { get; init; }
-    /// <summary>M: vocabulary (null: the task's default, 2 for reversal).</summary>
-    public int? Vocabulary { get; init; }
-    /// <summary>Task shape and reward options beyond length and vocabulary (answer length, pairs, reversal variant,
-    /// landmine, poison token, zero prompts, finite prompt set). Length and vocabulary above take precedence.</summary>
+    [Option("runtime", "sync (default; deterministic, --staleness simulates lag) or async (actor threads beside the learner).")]
+    public string Runtime { get; init; } = "sync";
+    [Option("actors", "async: actor threads.")]
+    public int Actors { get; init; } = 1;
+    [Option("max-lag", "async: admission control; an actor waits rather than sample a batch the learner would apply more than K versions late.")]
+    public int MaxLag { get; init; } = 4;
+    [Option("checkpoint-every", "Write policy.safetensors and the training state every N steps (0: only at the end).")]
+    public int CheckpointEvery { get; init; }
+    [Option("tensorboard", "Also write TensorBoard scalars beside metrics.jsonl.")]
+    public bool TensorBoard { get; init; }
+    /// <summary>Task shape and reward options (length, vocabulary, variants, landmine, …): the nested options.</summary>
     public Environments.TaskOptions TaskOptions { get; init; } = new();
-
+    /// <summary>Shorthands for the two most used task knobs.</summary>
+    public int? PromptLength { get => TaskOptions.PromptLength; init => TaskOptions = TaskOptions with { PromptLength = value }; }
+    public int? Vocabulary { get => TaskOptions.Vocabulary; init => TaskOptions = TaskOptions with { Vocabulary = value }; }
     /// <summary>The environment: the task with its reward wrappers. Reward noise and flips are actor frictions.</summary>
     public ITokenEnvironment Environment()
     {
-        try { return Environments.TaskCatalog.Create(Task, TaskOptions with { PromptLength = PromptLength, Vocabulary = Vocabulary }); }
+        try { return Environments.TaskCatalog.Create(Task, TaskOptions); }
         catch (ArgumentException e) { throw new OptionException("--task", e.Message.Replace(" (Parameter 'options')", "").Replace(" (Parameter 'name')", "")); }
     }
 
     /// <summary>Kondo gate: keep rate ρ ∈ (0, 1] (top fraction by priority).</summary>
+    [Option("kondo-rate", "Kondo gate: keep the top fraction ρ ∈ (0, 1] by priority.")]
     public float? KondoRate { get; init; }
     /// <summary>Kondo gate: price λ (keep priority &gt; λ). Method kondo with neither rate nor price uses λ = 0.</summary>
+    [Option("kondo-price", "Kondo gate: keep priority > λ (method kondo defaults to λ = 0).")]
     public float? KondoPrice { get; init; }
+    [Option("kondo-priority", "delight, advantage, abs-advantage, surprisal, uniform or additive.")]
     public string KondoPriority { get; init; } = "delight";
+    [Option("kondo-granularity", "Screen tokens or whole rows.")]
     public string KondoGranularity { get; init; } = "token";
+    [Option("kondo-stochastic", "With a price: keep with probability σ(priority − λ).")]
     public bool KondoStochastic { get; init; }
     /// <summary>exact (learner surprisal) or speculative (the actor's recorded log-probs, before the learner forward).</summary>
+    [Option("screen", "exact (learner log-probs) or speculative (actor's, before the forward).")]
     public string Screen { get; init; } = "exact";
 
     public static IReadOnlyList<string> Tasks => Environments.TaskCatalog.Names;
     /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
+    [Option("truncation", "is-pg: truncate importance ratios at ρ̄.")]
     public float? Truncation { get; init; }
     /// <summary>ppo: clip ε.</summary>
+    [Option("epsilon", "ppo: clip ε.")]
     public float Epsilon { get; init; } = 0.2f;
     /// <summary>ppo / pmpo: KL anchor β (null: the method's default, 0 for ppo and 0.1 for pmpo).</summary>
+    [Option("beta", "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo).")]
     public float? Beta { get; init; }
     /// <summary>pmpo: weight α of the accepted term.</summary>
+    [Option("alpha", "pmpo: weight α of accepted rows.")]
     public float Alpha { get; init; } = 0.5f;
     /// <summary>pmpo: γ in log(γ + π) of the rejected term.</summary>
+    [Option("gamma", "pmpo: γ in log(γ + π) of rejected rows.")]
     public float Gamma { get; init; } = 1e-9f;
     /// <summary>vaco: total-variation filter δ.</summary>
+    [Option("delta", "vaco: total-variation filter δ.")]
     public float Delta { get; init; } = 0.2f;
+    [Option("dg-stochastic", "dg: Bernoulli gate weights.")]
     public bool DgStochastic { get; init; }
+    [Option("delight-noise", "dg: Gaussian noise std added to delight.")]
     public float DelightNoise { get; init; }
     /// <summary>Actor frictions (--staleness, --bug-prob, …); see <see cref="Delight.Frictions.FrictionOptions"/>.</summary>
+    [Option("staleness", "Actor samples with parameters up to D versions old.")]
     public int Staleness { get; init; }
+    [Option("staleness-mode", "uniform (lag in [0, D]) or fixed (lag D).")]
     public string StalenessMode { get; init; } = "uniform";
+    [Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.")]
     public float BugProb { get; init; }
+    [Option("discovery-prob", "Rare discovery: the correct answer, wrong behaviour log-probs.")]
     public float DiscoveryProb { get; init; }
+    [Option("random-prob", "Random answers, wrong behaviour log-probs.")]
     public float RandomProb { get; init; }
+    [Option("reward-flip-prob", "Reward replaced by a fair coin in {0, 1}.")]
     public float RewardFlipProb { get; init; }
+    [Option("reward-noise-std", "Gaussian noise added to rewards.")]
     public float RewardNoiseStd { get; init; }
+    [Option("logit-noise", "Fixed Gaussian noise σ·u on the actor's logits.")]
     public float LogitNoise { get; init; }
 
     public Frictions.FrictionOptions Frictions()
@@ -93,7 +139,10 @@ public sealed record TrainOptions
     }
 
     /// <summary>grouped (mean reward of the samples sharing a prompt) or global (batch mean).</summary>
-    public string Advantage { get; init; } = "grouped";
+    [Option("advantage", "Baseline: grouped (per prompt), global (batch mean) or expected-confidence (Σπ², one-step tasks); default: the task's.")]
+    public string? Baseline { get; init; }
+    /// <summary>The baseline in force: the option, else the task's (grouped for token tasks, expected-confidence for mnist).</summary>
+    public string Advantage => Baseline ?? Defaults.Advantage;
 
     public static IReadOnlyList<string> Methods => Losses.LossCatalog.Names;
 
@@ -151,6 +200,16 @@ public sealed record TrainOptions
         Positive("--samples", SamplesPerPrompt);
         Positive("--eval-rows", EvaluationRows);
         Positive("--log-every", LogEvery);
+        NonNegative("--eval-every", EvaluateEvery);
+        NonNegative("--checkpoint-every", CheckpointEvery);
+        Positive("--actors", Actors);
+        NonNegative("--max-lag", MaxLag);
+        if (Runtime is not ("sync" or "async")) throw new OptionException("--runtime", $"unknown runtime '{Runtime}'; choose sync or async.");
+        if (OptimizerName is not ("adam" or "sgd")) throw new OptionException("--optimizer", $"unknown optimizer '{OptimizerName}'; choose adam or sgd.");
+        if (Advantage == "grouped" && SamplesPerPrompt == 1)
+            throw new OptionException("--advantage", "the grouped baseline with --samples 1 gives every row advantage 0, so nothing is learned; use --advantage global or expected-confidence, or --samples 2 or more.");
+        if (Runtime == "async" && Staleness > 0)
+            throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; the async runtime has real lag (bounded by --max-lag). Drop one of them.");
         Environment();
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
@@ -162,6 +221,11 @@ public sealed record TrainOptions
         catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
         if (PromptsPerBatch * SamplesPerPrompt > 10_000)
             throw new OptionException("--prompts", $"prompts × samples = {PromptsPerBatch * SamplesPerPrompt} rows per batch is above the 10000 supported.");
+    }
+
+    static void NonNegative(string option, int value)
+    {
+        if (value < 0) throw new OptionException(option, $"{option} must be >= 0, got {value.ToString(CultureInfo.InvariantCulture)}.");
     }
 
     static void Positive(string option, int value)

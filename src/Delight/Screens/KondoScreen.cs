@@ -20,6 +20,8 @@ public sealed class KondoScreen
     readonly float[] _sorted;
     readonly float[] _rowScore;
     readonly Rng _rng;
+    /// <summary>The screen's random stream (stochastic keep, uniform priority), saved in checkpoints.</summary>
+    internal Rng Random => _rng;
 
     public KondoScreen(KondoOptions options, int maxTokens, Rng rng)
     {

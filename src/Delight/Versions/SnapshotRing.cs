@@ -47,4 +47,24 @@ public sealed class SnapshotRing
             throw new ArgumentOutOfRangeException(nameof(version), $"version {version} is not in the ring (held: {Oldest}…{Newest}).");
         parameters.CopyValuesFrom(_buffers[slot]);
     }
+
+    public void SaveState(Runtime.TrainingState state)
+    {
+        state.Put("ring.newest", Newest);
+        for (var i = 0; i < Depth; i++)
+        {
+            state.Put($"ring.{i}.version", _versions[i]);
+            state.Put($"ring.{i}", _buffers[i]);
+        }
+    }
+
+    public void RestoreState(Runtime.TrainingState state)
+    {
+        Newest = state.GetLong("ring.newest");
+        for (var i = 0; i < Depth; i++)
+        {
+            _versions[i] = state.GetLong($"ring.{i}.version");
+            state.Get($"ring.{i}", _buffers[i]);
+        }
+    }
 }

@@ -9,6 +9,20 @@ public sealed class MnistDataset(MnistSplit train, MnistSplit test)
     public MnistSplit Train { get; } = train ?? throw new ArgumentNullException(nameof(train));
     public MnistSplit Test { get; } = test ?? throw new ArgumentNullException(nameof(test));
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<MnistDataset>> Loaded = new();
+
+    /// <summary>
+    /// <see cref="Load"/> once per folder per process: the splits are read-only, so every run of a sweep can share
+    /// them instead of re-reading and re-hashing 55 MB.
+    /// </summary>
+    public static MnistDataset LoadShared(string? folder = null)
+    {
+        var key = Path.GetFullPath(folder ?? MnistFiles.DefaultCacheFolder());
+        var lazy = Loaded.GetOrAdd(key, k => new Lazy<MnistDataset>(() => Load(k)));
+        try { return lazy.Value; }
+        catch { Loaded.TryRemove(key, out _); throw; } // a failed load (files not fetched yet) is retried next time
+    }
+
     /// <summary>
     /// Loads both splits from <paramref name="folder"/> (default <see cref="MnistFiles.DefaultCacheFolder"/>).
     /// Throws <see cref="MnistDataException"/> when a file is missing ("run `delight data mnist` first") or differs.

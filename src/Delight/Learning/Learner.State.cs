@@ -1,0 +1,36 @@
+using Delight.Numerics;
+using Delight.Runtime;
+
+namespace Delight.Learning;
+
+public sealed partial class Learner
+{
+    /// <summary>Version, step counter, optimizer and random streams: with the parameters, all a continuation needs.</summary>
+    public void SaveState(TrainingState state)
+    {
+        state.Put("learner.version", PolicyVersion);
+        state.Put("learner.step_index", _stepIndex);
+        state.Put("optimizer.steps", Optimizer.StepCount);
+        if (Optimizer is Adam adam)
+        {
+            state.Put("optimizer.m", adam.FirstMoment);
+            state.Put("optimizer.v", adam.SecondMoment);
+        }
+        if (_screen is { } screen) state.Put("learner.kondo", screen.Random);
+        if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Put("learner.loss", rng);
+    }
+
+    public void RestoreState(TrainingState state)
+    {
+        PolicyVersion = state.GetLong("learner.version");
+        _stepIndex = state.GetLong("learner.step_index");
+        Optimizer.RestoreStepCount(state.GetLong("optimizer.steps"));
+        if (Optimizer is Adam adam)
+        {
+            state.Get("optimizer.m", adam.FirstMoment);
+            state.Get("optimizer.v", adam.SecondMoment);
+        }
+        if (_screen is { } screen) state.Get("learner.kondo", screen.Random);
+        if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Get("learner.loss", rng);
+    }
+}

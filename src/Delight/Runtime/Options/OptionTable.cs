@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace Delight.Runtime;
+
+/// <summary>
+/// Every <see cref="OptionAttribute"/> of <see cref="TrainOptions"/> (and of its nested <see cref="Environments.TaskOptions"/>),
+/// with typed parsing, formatting and copy-with-one-value-changed. Built once by reflection; used at start-up only.
+/// </summary>
+public static class OptionTable
+{
+    public static IReadOnlyList<OptionEntry> Entries { get; } = Build();
+
+    static readonly Dictionary<string, OptionEntry> ByName = Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+
+    public static OptionEntry? Find(string name) => ByName.GetValueOrDefault(name.StartsWith("--", StringComparison.Ordinal) ? name[2..] : name);
+
+    /// <summary>The entry named <paramref name="name"/>, or an error naming the closest valid option.</summary>
+    public static OptionEntry Get(string name, string where)
+    {
+        if (Find(name) is { } entry) return entry;
+        var closest = Closest(name);
+        throw new OptionException(name, $"unknown option '{name}' in {where}" + (closest is null ? "; see 'delight train --help' for the list." : $"; did you mean '{closest}'?"));
+    }
+
+    /// <summary>The valid option name with the smallest edit distance (null when nothing is close).</summary>
+    public static string? Closest(string name)
+    {
+        var key = name.TrimStart('-').Replace('_', '-').ToLowerInvariant();
+        var best = Entries.MinBy(e => EditDistance(key, e.Name));
+        return best is not null && EditDistance(key, best.Name) <= Math.Max(2, key.Length / 2) ? best.Name : null;
+    }
+
+    /// <summary>The options as (name, value) in declaration order; values as the config file would spell them.</summary>
+    public static IEnumerable<(string Name, object? Value)> Values(TrainOptions options) => Entries.Select(e => (e.Name, e.Get(options)));
+
+    static OptionEntry[] Build()
+    {
+        var entries = new List<OptionEntry>();
+        foreach (var p in typeof(TrainOptions).GetProperties())
+        {
+            if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a.Name, a.Help, p, null));
+            else if (p.PropertyType == typeof(Environments.TaskOptions))
+                foreach (var q in p.PropertyType.GetProperties())
+                    if (q.GetCustomAttribute<OptionAttribute>() is { } b) entries.Add(new OptionEntry(b.Name, b.Help, q, p));
+        }
+        return [.. entries];
+    }
+
+    static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}
+
+/// <summary>One run option: its name, help, type, and how to read it from or write it into a <see cref="TrainOptions"/>.</summary>
+public sealed class OptionEntry
+{
+    readonly PropertyInfo _property;
+    readonly PropertyInfo? _parent;
+
+    internal OptionEntry(string name, string help, PropertyInfo property, PropertyInfo? parent)
+    {
+        Name = name;
+        Help = help;
+        _property = property;
+        _parent = parent;
+    }
+
+    public string Name { get; }
+    public string Help { get; }
+    /// <summary>int, long, ulong, float, bool or string, possibly nullable.</summary>
+    public Type Type => _property.PropertyType;
+    public Type ValueType => Nullable.GetUnderlyingType(Type) ?? Type;
+    public bool IsNullable => Nullable.GetUnderlyingType(Type) is not null || (Type == typeof(string) && IsNullableReference());
+
+    public object? Get(TrainOptions options) => _property.GetValue(_parent is null ? options : _parent.GetValue(options));
+
+    /// <summary>A copy of <paramref name="options"/> with this option set to <paramref name="value"/> (already typed).</summary>
+    public TrainOptions With(TrainOptions options, object? value)
+    {
+        if (_parent is null) return Copy(options, _property, value);
+        var nested = _parent.GetValue(options)!;
+        return Copy(options, _parent, Copy(nested, _property, value));
+    }
+
+    /// <summary>Parses a value as the CLI, a config file or a sweep axis spells it; errors name the option and the type.</summary>
+    public object? Parse(string text, string where)
+    {
+        var t = text.Trim();
+        if (IsNullable && (t.Length == 0 || t is "null" or "none" or "~")) return null;
+        var inv = CultureInfo.InvariantCulture;
+        object? value = ValueType switch
+        {
+            var x when x == typeof(string) => t,
+            var x when x == typeof(bool) => t.ToLowerInvariant() switch { "true" or "yes" or "on" or "1" => true, "false" or "no" or "off" or "0" => false, _ => null },
+            var x when x == typeof(int) => int.TryParse(t, NumberStyles.Integer, inv, out var i) ? i : null,
+            var x when x == typeof(long) => long.TryParse(t, NumberStyles.Integer, inv, out var l) ? l : null,
+            var x when x == typeof(ulong) => ulong.TryParse(t, NumberStyles.Integer, inv, out var u) ? u : null,
+            var x when x == typeof(float) => float.TryParse(t, NumberStyles.Float, inv, out var f) ? f : null,
+            _ => throw new InvalidOperationException($"option '{Name}' has unsupported type {ValueType}."),
+        };
+        return value ?? throw new OptionException("--" + Name, $"'{Name}' in {where} must be {TypeName}, got '{text}'.");
+    }
+
+    /// <summary>The value as text a config file or a CLI flag would accept back.</summary>
+    public static string Format(object? value) => value switch
+    {
+        null => "null",
+        bool b => b ? "true" : "false",
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    public string TypeName => (ValueType == typeof(string) ? "a string" : ValueType == typeof(bool) ? "true or false"
+        : ValueType == typeof(float) ? "a number" : ValueType == typeof(ulong) ? "a non-negative integer" : "an integer") + (IsNullable ? " (or null)" : "");
+
+    bool IsNullableReference() => new NullabilityInfoContext().Create(_property).WriteState == NullabilityState.Nullable;
+
+    static T Copy<T>(T record, PropertyInfo property, object? value) where T : notnull
+    {
+        // Records clone through their compiler-generated <Clone>$; the init-only setter is then set by reflection.
+        var clone = (T)record.GetType().GetMethod("<Clone>$")!.Invoke(record, null)!;
+        property.SetValue(clone, value);
+        return clone;
+    }
+}

@@ -1,0 +1,12 @@
+using Delight.Frictions;
+using Delight.Learning;
+
+namespace Delight.Runtime;
+
+/// <summary>
+/// One learner step as the run loop reports it: what the learner did, what the actor's frictions did to the batch and
+/// how stale it was, the papers' error of this batch's own samples (observed rewards), and — on evaluation steps —
+/// a clean evaluation of the updated policy.
+/// </summary>
+public readonly record struct StepReport(
+    int Step, long PolicyVersion, LearnerStepMetrics Learner, ActorStepMetrics Actor, double BatchError, Evaluation? Evaluation, double WallSeconds);

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Delight.Actors;
+using Delight.Frictions;
+using Delight.Learning;
+using Delight.Losses;
+using Delight.Numerics;
+using Delight.Policies;
+
+namespace Delight.Runtime;
+
+/// <summary>
+/// What every runtime shares: the environment, the learner's policy, the learner, the evaluator and the run's
+/// accounting, built from the options with one random stream per purpose. A runtime only decides where rollouts
+/// come from (this thread, actor threads, a broker); <see cref="Learn"/> is the same learner step for all of them.
+/// </summary>
+public sealed class TrainingSession
+{
+    readonly Evaluator _evaluator;
+    readonly Stopwatch _clock = new();
+    double _wallBefore; // seconds run before a resume
+    WorkTotals _work;
+    FrictionTotals _frictions;
+
+    public TrainingSession(TrainOptions options)
+    {
+        options.Validate();
+        Options = options;
+        Root = new Rng(options.Seed);
+        Environment = options.Environment();
+        BatchRows = options.PromptsPerBatch * options.SamplesPerPrompt;
+        Policy = CreatePolicy();
+        Policy.Initialize(Root.Split("init"));
+        var loss = LossCatalog.Create(options.Method, options.LossOptions(), Root.Split("loss"));
+        Optimizer optimizer = options.OptimizerName == "sgd"
+            ? new Sgd(options.LearningRate)
+            : new Adam(Policy.Parameters.BufferLength, options.LearningRate);
+        Learner = new Learner(Policy, loss, optimizer, options.LearnerOptions(), Root.Split("learner"));
+        Frictions = options.Frictions();
+        _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
+    }
+
+    public TrainOptions Options { get; }
+    /// <summary>The run's root stream; runtimes split their own streams from it by name.</summary>
+    public Rng Root { get; }
+    public ITokenEnvironment Environment { get; }
+    public ISequencePolicy Policy { get; }
+    public Learner Learner { get; }
+    public FrictionOptions Frictions { get; }
+    public int BatchRows { get; }
+    public int StepsDone { get; private set; }
+    public double WallSeconds => _wallBefore + _clock.Elapsed.TotalSeconds;
+    public Evaluation Initial { get; private set; } = Evaluation.None;
+
+    /// <summary>A policy of the same architecture for an actor to sample with.</summary>
+    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Math.Max(BatchRows, Math.Min(Options.EvaluationRows, 100)));
+
+    /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
+    public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>
+        new(Environment, policy, Root.Split(name), frictions ?? Frictions);
+
+    /// <summary>Starts the clock; a fresh run measures the untrained policy first (a resumed one restored it).</summary>
+    public void Start()
+    {
+        _clock.Start();
+        if (StepsDone == 0) Initial = Evaluate();
+    }
+
+    /// <summary>The options that fix a run's trajectory: all but --steps, which only says where it stops.</summary>
+    public static string Identity(TrainOptions options) =>
+        string.Join(';', OptionTable.Values(options).Where(v => v.Name is not ("steps" or "eval-every" or "log-every" or "checkpoint-every" or "tensorboard")).Select(v => $"{v.Name}={OptionEntry.Format(v.Value)}"));
+
+    public void SaveState(TrainingState state)
+    {
+        state.Put("run.identity", Identity(Options));
+        state.Put("run.steps", StepsDone);
+        state.Put("run.wall_seconds", WallSeconds);
+        state.Put("policy", Policy.Parameters.Values);
+        Learner.SaveState(state);
+        state.Put("initial.reward", Initial.Reward);
+        state.Put("initial.error", Initial.Error);
+        state.Put("initial.greedy_sequence_error", Initial.GreedySequenceError);
+        state.Put("initial.greedy_token_error", Initial.GreedyTokenError);
+        var w = _work;
+        long[] work = [w.ForwardRows, w.BackwardRows, w.ForwardTokens, w.BackwardTokens, w.SampleRows, w.SampleTokens, w.ForwardFlops, w.BackwardFlops];
+        state.Put("work", string.Join(',', work));
+        var f = _frictions;
+        state.Put("frictions", string.Join(',', f.Rows, f.BugRows, f.DiscoveryRows, f.RandomRows, f.RewardFlipRows, f.Steps, f.LagSum, f.MaxLag, f.MinLag));
+    }
+
+    /// <summary>Continues from <paramref name="state"/>; refuses a state written for other options.</summary>
+    public void RestoreState(TrainingState state, string source)
+    {
+        var identity = state.GetString("run.identity");
+        var mine = Identity(Options);
+        if (identity != mine)
+        {
+            var theirs = identity.Split(';').ToHashSet();
+            var differ = mine.Split(';').Where(x => !theirs.Contains(x)).Select(x => x.Split('=')[0]).ToList();
+            throw new OptionException("--resume", $"{source} was written for other options ({string.Join(", ", differ)} differ from config.json); resume with the run's own config, or start a new run.");
+        }
+        StepsDone = (int)state.GetLong("run.steps");
+        _wallBefore = state.GetDouble("run.wall_seconds");
+        state.Get("policy", Policy.Parameters.Values);
+        Learner.RestoreState(state);
+        Initial = new Evaluation(state.GetDouble("initial.reward"), state.GetDouble("initial.error"),
+            state.GetDouble("initial.greedy_sequence_error"), state.GetDouble("initial.greedy_token_error"));
+        var work = state.GetString("work").Split(',').Select(long.Parse).ToArray();
+        _work = new WorkTotals(work[0], work[1], work[2], work[3], work[4], work[5]) { ForwardFlops = work[6], BackwardFlops = work[7] };
+        var f = state.GetString("frictions").Split(',').Select(long.Parse).ToArray();
+        _frictions = new FrictionTotals
+        {
+            Rows = f[0], BugRows = f[1], DiscoveryRows = f[2], RandomRows = f[3], RewardFlipRows = f[4], Steps = f[5], LagSum = f[6], MaxLag = f[7], MinLag = f[8],
+        };
+    }
+
+    public Evaluation Evaluate() => _evaluator.Evaluate(Learner.PolicyVersion);
+
+    /// <summary>One learner step on <paramref name="rollout"/>, accounted; evaluates after it when the schedule says so.</summary>
+    public StepReport Learn(Rollout rollout)
+    {
+        var actor = ActorStepMetrics.Of(rollout, Learner.PolicyVersion);
+        _frictions.Add(actor, rollout.RowCount);
+        var batchError = Environment.Error(rollout.MeanReward());
+        if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(rollout);
+        var metrics = Learner.Step(rollout);
+        StepsDone++;
+        _work.SampleRows += rollout.RowCount;
+        _work.SampleTokens += (long)rollout.RowCount * (rollout.Length - 1);
+        _work.ForwardRows += metrics.ForwardRows;
+        _work.BackwardRows += metrics.BackwardRows;
+        _work.ForwardTokens += metrics.ForwardTokens;
+        _work.BackwardTokens += metrics.BackwardTokens;
+        _work.ForwardFlops += metrics.ForwardFlops;
+        _work.BackwardFlops += metrics.BackwardFlops;
+        // Every --eval-every steps and at the last step, so a run cut at step k and resumed logs what an
+        // uninterrupted one does (evaluations are reseeded, so they do not depend on when they happen).
+        var every = Options.EvaluateEvery;
+        Evaluation? evaluation = null;
+        if ((every > 0 && StepsDone % every == 0) || StepsDone == Options.Steps)
+        {
+            evaluation = Evaluate();
+            _last = (StepsDone, evaluation.Value);
+        }
+        return new StepReport(StepsDone, Learner.PolicyVersion, metrics, actor, batchError, evaluation, WallSeconds);
+    }
+
+    (int Step, Evaluation Evaluation) _last = (-1, default);
+
+    public RunSummary Finish()
+    {
+        var final = _last.Step == StepsDone ? _last.Evaluation : Evaluate();
+        _clock.Stop();
+        return new RunSummary(Options, StepsDone, WallSeconds, Initial, final, _work, Policy.Parameters.Count) { Frictions = _frictions };
+    }
+
+    /// <summary>
+    /// The oracle learns from the correct answers: rewards (and so the logged error) stay those of the policy's own
+    /// samples, while the tokens the learner reads become the targets. Behaviour log-probs no longer describe them.
+    /// </summary>
+    void ReplaceAnswersWithTargets(Rollout rollout)
+    {
+        var task = Environments.TokenEnvironmentWrapper.Find<ISupervisedTask>(Environment)
+            ?? throw new OptionException("--method", $"ce needs a task that knows its correct answer; '{Environment.Name}' does not.");
+        for (var r = 0; r < rollout.RowCount; r++)
+            task.WriteTarget(rollout.Prompt(r), rollout.Tokens.AsSpan(r * rollout.Length + rollout.PromptLength, rollout.AnswerLength));
+        rollout.HasBehaviourLogProbs = false;
+    }
+}
