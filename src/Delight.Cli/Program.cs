@@ -19,6 +19,7 @@ public static class Program
             LogProbsCommand.Create(output),
             BenchCommand.Create(output),
             DataCommand.Create(output),
+            ReportCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
