@@ -12,9 +12,10 @@ if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && ! command -v rabbitmq-serve
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rabbitmq-server
 fi
 
+# Only act on a broker that is actually running: `service … stop` on a stopped one still starts an epmd daemon.
 if command -v systemctl > /dev/null && systemctl is-system-running > /dev/null 2>&1; then
     sudo_if_needed systemctl disable --now rabbitmq-server > /dev/null 2>&1 || true
-elif command -v service > /dev/null; then
+elif pgrep -u rabbitmq -f beam.smp > /dev/null 2>&1; then
     sudo_if_needed service rabbitmq-server stop > /dev/null 2>&1 || true
 fi
 
