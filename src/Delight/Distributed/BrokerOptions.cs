@@ -1,0 +1,21 @@
+namespace Delight.Distributed;
+
+/// <summary>How to reach the broker and how hard to try.</summary>
+/// <param name="Uri">amqp://user:password@host:port/vhost (amqps:// for TLS).</param>
+public sealed record BrokerOptions(string Uri)
+{
+    /// <summary>
+    /// How long to keep retrying a connection (first connect or reconnect) before failing with
+    /// <see cref="BrokerException"/>. Default 60 s: long enough to ride out a broker restart, short enough that a
+    /// typo in a host name is reported within a minute.
+    /// </summary>
+    public TimeSpan UnreachableTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>First retry delay; doubled after each failure (with ±25% jitter so actors do not reconnect in lockstep).</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Cap on the retry delay. Default 5 s: a restarted broker is found within 5 s of coming back.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>AMQP heartbeat. Default 10 s, so a broker that vanishes without closing sockets is noticed in ~20 s.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Shown in the broker's management UI, e.g. "delight-actor-3f2a".</summary>
+    public string ClientName { get; init; } = "delight";
+}

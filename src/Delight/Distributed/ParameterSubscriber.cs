@@ -1,0 +1,185 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Delight.Distributed;
+
+/// <summary>
+/// Actor side of the way back: two private queues (parameters, control) bound to the run's fanout exchanges, and a
+/// hello on every (re)connect so the learner re-sends the config and its latest parameters. Newest version wins
+/// twice: the broker keeps at most one undelivered parameter message per actor, and a received message replaces the
+/// held one only if its version is newer. Received parameters are checked (framing, checksums, run, finite values)
+/// on arrival and held as bytes; <see cref="TryTakeNewest"/> checks the layout against the actor's policy and copies.
+/// </summary>
+public sealed class ParameterSubscriber : IAsyncDisposable
+{
+    readonly BrokerConnection _broker;
+    readonly BrokerTopology _topology;
+    readonly MessageBuffer _hello = new();
+    readonly object _newestLock = new();
+    readonly CancellationTokenSource _stop = new();
+    readonly TaskCompletionSource _firstSession = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource<string> _config = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource<string> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly SemaphoreSlim _arrived = new(0);
+    byte[] _newest = [];
+    int _newestLength;
+    long _newestVersion = -1, _takenVersion = -1;
+    ParameterLayout _newestLayout;
+    Task _loop = Task.CompletedTask;
+    long _invalid, _stale;
+    int _sessions;
+
+    ParameterSubscriber(BrokerConnection broker, BrokerTopology topology, ulong actorId)
+    {
+        _broker = broker;
+        _topology = topology;
+        ControlMessage.Encode(topology.Run, MessageKind.Hello, actorId, "", _hello);
+    }
+
+    /// <summary>Binds the private queues and says hello; returns once subscribed (the config may arrive later).</summary>
+    public static async Task<ParameterSubscriber> StartAsync(BrokerConnection broker, BrokerTopology topology, ulong actorId,
+        CancellationToken cancellationToken = default)
+    {
+        var subscriber = new ParameterSubscriber(broker, topology, actorId);
+        subscriber._loop = Task.Run(subscriber.SubscribeLoopAsync);
+        await subscriber._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return subscriber;
+    }
+
+    /// <summary>The run's configuration (UTF-8 JSON from the learner), once it has arrived.</summary>
+    public Task<string> ConfigAsync(CancellationToken cancellationToken) => _config.Task.WaitAsync(cancellationToken);
+    /// <summary>Completes with the learner's reason when the run is over: the actor should exit.</summary>
+    public Task<string> Finished => _finished.Task;
+    public bool IsFinished => _finished.Task.IsCompleted;
+    /// <summary>Newest version received (not necessarily taken), or −1.</summary>
+    public long NewestVersion => Interlocked.Read(ref _newestVersion);
+    /// <summary>Messages that failed validation (corrupt, other run): dropped and counted.</summary>
+    public long Invalid => Interlocked.Read(ref _invalid);
+    /// <summary>Versions that arrived after a newer one and were dropped.</summary>
+    public long Stale => Interlocked.Read(ref _stale);
+    public int Reconnects => Math.Max(0, Volatile.Read(ref _sessions) - 1);
+
+    /// <summary>
+    /// Copies the newest received parameters into <paramref name="destination"/> if they are newer than the last ones
+    /// taken. Returns false when there is nothing newer.
+    /// </summary>
+    /// <exception cref="InvalidDataException">the learner's parameters have another layout: actor and learner disagree on the architecture</exception>
+    public bool TryTakeNewest(ParameterLayout expected, Span<float> destination, out long version)
+    {
+        lock (_newestLock)
+        {
+            version = _takenVersion;
+            if (_newestVersion <= _takenVersion) return false;
+            var result = ParameterMessage.CopyParameters(_newest.AsSpan(0, _newestLength), _newestLayout, expected, destination);
+            if (!result.IsValid) throw new InvalidDataException($"refusing policy version {_newestVersion}: {result.Message}");
+            version = _takenVersion = _newestVersion;
+            return true;
+        }
+    }
+
+    /// <summary>Waits until a version newer than <paramref name="version"/> has arrived.</summary>
+    public async Task WaitForNewerAsync(long version, CancellationToken cancellationToken)
+    {
+        while (NewestVersion <= version) await _arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    async Task SubscribeLoopAsync()
+    {
+        var backoff = new Backoff(_broker.Options);
+        while (!_stop.IsCancellationRequested)
+        {
+            IChannel? channel = null;
+            try
+            {
+                channel = await _broker.OpenChannelAsync(publisherConfirms: false, _stop.Token).ConfigureAwait(false);
+                var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                channel.ChannelShutdownAsync += (_, _) =>
+                {
+                    closed.TrySetResult();
+                    return Task.CompletedTask;
+                };
+                await _topology.DeclareSharedAsync(channel, _stop.Token).ConfigureAwait(false);
+                await channel.BasicQosAsync(0, 1, global: false, _stop.Token).ConfigureAwait(false);
+                var parameterQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ParameterExchange, keepNewestOnly: true, _stop.Token)
+                    .ConfigureAwait(false);
+                var controlQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ControlExchange, keepNewestOnly: false, _stop.Token)
+                    .ConfigureAwait(false);
+                var parameters = new AsyncEventingBasicConsumer(channel);
+                parameters.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnParameters, closed);
+                var control = new AsyncEventingBasicConsumer(channel);
+                control.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnControl, closed);
+                await channel.BasicConsumeAsync(parameterQueue, autoAck: false, parameters, _stop.Token).ConfigureAwait(false);
+                await channel.BasicConsumeAsync(controlQueue, autoAck: false, control, _stop.Token).ConfigureAwait(false);
+                // Only now, with both queues bound, can the learner's answer reach us.
+                await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, _stop.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _sessions);
+                backoff = new Backoff(_broker.Options);
+                _firstSession.TrySetResult();
+                await closed.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { break; }
+            catch (BrokerException e)
+            {
+                _firstSession.TrySetException(e);
+                _config.TrySetException(e);
+                _finished.TrySetException(e);
+                return;
+            }
+            catch (Exception e) when (BrokerConnection.IsTransient(e))
+            {
+                try { await backoff.DelayAsync(_stop.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) { break; }
+            }
+            finally { await BrokerConnection.DisposeQuietlyAsync(channel).ConfigureAwait(false); }
+        }
+    }
+
+    async Task AckAfterAsync(IChannel channel, BasicDeliverEventArgs delivery, Action<ReadOnlyMemory<byte>> handle, TaskCompletionSource closed)
+    {
+        handle(delivery.Body);
+        try { await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, _stop.Token).ConfigureAwait(false); }
+        catch (Exception e) when (BrokerConnection.IsTransient(e) || e is OperationCanceledException) { closed.TrySetResult(); }
+    }
+
+    void OnParameters(ReadOnlyMemory<byte> body)
+    {
+        var message = body.Span;
+        if (!ParameterMessage.Validate(message, _topology.Run, out var version, out var layout).IsValid)
+        {
+            Interlocked.Increment(ref _invalid);
+            return;
+        }
+        lock (_newestLock)
+        {
+            if (version <= _newestVersion)
+            {
+                Interlocked.Increment(ref _stale);
+                return;
+            }
+            if (_newest.Length < message.Length) _newest = new byte[message.Length];
+            message.CopyTo(_newest);
+            _newestLength = message.Length;
+            _newestLayout = layout;
+            Interlocked.Exchange(ref _newestVersion, version);
+        }
+        _arrived.Release();
+    }
+
+    void OnControl(ReadOnlyMemory<byte> body)
+    {
+        if (!ControlMessage.Decode(body.Span, _topology.Run, out var control).IsValid)
+        {
+            Interlocked.Increment(ref _invalid);
+            return;
+        }
+        if (control.Kind == MessageKind.Config) _config.TrySetResult(control.Text);
+        else if (control.Kind == MessageKind.Finished) _finished.TrySetResult(control.Text);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,156 @@
+using Delight.Frictions;
+
+namespace Delight.Distributed;
+
+/// <summary>Who sent a rollout: the actor's id and its per-actor sequence number (duplicates share both).</summary>
+public readonly record struct RolloutOrigin(ulong ActorId, ulong Sequence);
+
+/// <summary>
+/// Codec for <see cref="MessageKind.Rollout"/>. Header counts: A = rows, B = prompt length, C = answer length,
+/// D = samples per prompt; flags bit 0 = behaviour log-probs present. Payload, L = prompt + answer length:
+/// <code>
+/// tokens     int32[rows·L]   prompt then answer per row
+/// logProbs   float32[rows·L] only when flags bit 0 is set
+/// rewards    float32[rows]
+/// frictions  uint8[rows]     RowFriction bits
+/// </code>
+/// </summary>
+public static class RolloutMessage
+{
+    const byte HasBehaviourLogProbsFlag = 1;
+    const RowFriction AllFrictions = RowFriction.Bug | RowFriction.Discovery | RowFriction.Random | RowFriction.RewardFlip | RowFriction.Stale;
+
+    public static int PayloadLength(int rowCount, int length, bool hasLogProbs) =>
+        rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1);
+
+    /// <summary>Encodes <paramref name="rollout"/>'s first RowCount rows into <paramref name="buffer"/> (reused; no allocation once grown).</summary>
+    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer)
+    {
+        var rows = rollout.RowCount;
+        var cells = rows * rollout.Length;
+        var hasLogProbs = rollout.HasBehaviourLogProbs;
+        var header = new MessageHeader
+        {
+            Kind = MessageKind.Rollout,
+            Flags = hasLogProbs ? HasBehaviourLogProbsFlag : (byte)0,
+            PayloadLength = PayloadLength(rows, rollout.Length, hasLogProbs),
+            ActorId = origin.ActorId,
+            Sequence = origin.Sequence,
+            PolicyVersion = rollout.PolicyVersion,
+            CountA = rows,
+            CountB = rollout.PromptLength,
+            CountC = rollout.AnswerLength,
+            CountD = rollout.SamplesPerPrompt,
+        };
+        var runName = run.Utf8.Span;
+        var message = buffer.Reset(MessageHeader.MessageLength(runName, header.PayloadLength));
+        var payload = message[MessageHeader.PayloadOffset(runName)..];
+        LittleEndian.Write(rollout.Tokens.AsSpan(0, cells), payload);
+        payload = payload[(cells * sizeof(int))..];
+        if (hasLogProbs)
+        {
+            LittleEndian.Write(rollout.BehaviourLogProbs.AsSpan(0, cells), payload);
+            payload = payload[(cells * sizeof(float))..];
+        }
+        LittleEndian.Write(rollout.Rewards.AsSpan(0, rows), payload);
+        payload = payload[(rows * sizeof(float))..];
+        for (var r = 0; r < rows; r++) payload[r] = (byte)rollout.RowFrictions[r];
+        header.Write(message, runName);
+    }
+
+    /// <summary>
+    /// Decodes and validates <paramref name="message"/> into <paramref name="destination"/> (capacity ≥ MaxRows, same
+    /// lengths as <paramref name="shape"/>). On failure the destination's content is unspecified and must not be used.
+    /// </summary>
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutShape shape, Rollout destination, out RolloutOrigin origin)
+    {
+        if (destination.Capacity < shape.MaxRows || destination.PromptLength != shape.PromptLength || destination.AnswerLength != shape.AnswerLength)
+            throw new ArgumentException(
+                $"destination rollout ({destination.Capacity} rows, {destination.PromptLength}+{destination.AnswerLength} tokens) cannot hold shape {shape}.",
+                nameof(destination));
+        origin = default;
+        var result = MessageHeader.TryRead(message, MessageKind.Rollout, run.Utf8.Span, out var header, out var payload);
+        if (!result.IsValid) return result;
+        origin = new RolloutOrigin(header.ActorId, header.Sequence);
+
+        int rows = header.CountA, promptLength = header.CountB, answerLength = header.CountC, samplesPerPrompt = header.CountD;
+        if (promptLength != shape.PromptLength || answerLength != shape.AnswerLength)
+            return DecodeResult.Fail(RejectReason.WrongShape,
+                $"prompt+answer length {promptLength}+{answerLength}; the task's is {shape.PromptLength}+{shape.AnswerLength}.");
+        if (rows > shape.MaxRows)
+            return DecodeResult.Fail(RejectReason.TooManyRows, $"{rows} rows; the learner accepts at most {shape.MaxRows}.");
+        if (rows < 1 || samplesPerPrompt < 1 || rows % samplesPerPrompt != 0)
+            return DecodeResult.Fail(RejectReason.WrongShape, $"{rows} rows in groups of {samplesPerPrompt}: need >= 1 row and whole groups.");
+        if (header.PolicyVersion < 0)
+            return DecodeResult.Fail(RejectReason.BadField, $"policy version {header.PolicyVersion} is negative.");
+        var hasLogProbs = (header.Flags & HasBehaviourLogProbsFlag) != 0;
+        var expectedLength = PayloadLength(rows, shape.Length, hasLogProbs);
+        if (header.PayloadLength != expectedLength)
+            return DecodeResult.Fail(RejectReason.BadLength, $"payload of {header.PayloadLength} bytes; {rows} rows of this shape take {expectedLength}.");
+
+        var cells = rows * shape.Length;
+        var tokens = destination.Tokens.AsSpan(0, cells);
+        LittleEndian.Read(payload, tokens);
+        payload = payload[(cells * sizeof(int))..];
+        result = CheckTokens(tokens, shape);
+        if (!result.IsValid) return result;
+
+        var logProbs = destination.BehaviourLogProbs.AsSpan(0, cells);
+        if (hasLogProbs)
+        {
+            LittleEndian.Read(payload, logProbs);
+            payload = payload[(cells * sizeof(float))..];
+            result = CheckLogProbs(logProbs, shape.Length);
+            if (!result.IsValid) return result;
+        }
+        else logProbs.Clear();
+
+        var rewards = destination.Rewards.AsSpan(0, rows);
+        LittleEndian.Read(payload, rewards);
+        payload = payload[(rows * sizeof(float))..];
+        for (var r = 0; r < rows; r++)
+            if (!float.IsFinite(rewards[r]))
+                return DecodeResult.Fail(RejectReason.NonFiniteReward, $"reward of row {r} is {rewards[r]}.");
+
+        for (var r = 0; r < rows; r++)
+        {
+            var friction = (RowFriction)payload[r];
+            if ((friction & ~AllFrictions) != 0)
+                return DecodeResult.Fail(RejectReason.BadField, $"row {r} friction 0x{payload[r]:X2} has undefined bits.");
+            destination.RowFrictions[r] = friction;
+        }
+
+        destination.RowCount = rows;
+        destination.SamplesPerPrompt = samplesPerPrompt;
+        destination.PolicyVersion = header.PolicyVersion;
+        destination.HasBehaviourLogProbs = hasLogProbs;
+        return DecodeResult.Ok;
+    }
+
+    static DecodeResult CheckTokens(ReadOnlySpan<int> tokens, RolloutShape shape)
+    {
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var column = i % shape.Length;
+            var inPrompt = column < shape.PromptLength;
+            var vocabulary = inPrompt ? shape.PromptVocabularySize : shape.VocabularySize;
+            if ((uint)tokens[i] >= (uint)vocabulary)
+                return DecodeResult.Fail(RejectReason.TokenOutOfVocabulary,
+                    $"{(inPrompt ? "prompt" : "answer")} token {tokens[i]} at row {i / shape.Length}, position {column} is outside [0, {vocabulary}).");
+        }
+        return DecodeResult.Ok;
+    }
+
+    static DecodeResult CheckLogProbs(ReadOnlySpan<float> logProbs, int length)
+    {
+        for (var i = 0; i < logProbs.Length; i++)
+        {
+            var value = logProbs[i];
+            if (!float.IsFinite(value))
+                return DecodeResult.Fail(RejectReason.NonFiniteLogProb, $"behaviour log-prob at row {i / length}, position {i % length} is {value}.");
+            if (value > 0)
+                return DecodeResult.Fail(RejectReason.PositiveLogProb, $"behaviour log-prob {value} at row {i / length}, position {i % length} is above 0.");
+        }
+        return DecodeResult.Ok;
+    }
+}
