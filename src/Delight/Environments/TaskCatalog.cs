@@ -12,6 +12,10 @@ public static class TaskCatalog
 {
     public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match"];
 
+    /// <summary>The one-step bandit tasks <see cref="Create"/> also builds (bandit, bandit_contexts, gambling): kept
+    /// apart from <see cref="Names"/> because they need the tabular policy (their prompt token is a context id).</summary>
+    public static IReadOnlyList<string> BanditNames => Bandits.BanditCatalog.Names;
+
     /// <summary>The task with its frictions; throws ArgumentException naming the CLI option and the fix on bad input.</summary>
     public static ITokenEnvironment Create(string name, TaskOptions options)
     {
@@ -41,6 +45,7 @@ public static class TaskCatalog
                 AnswerLength = options.AnswerLength ?? 32,
                 VocabularySize = options.Vocabulary ?? 5,
             }),
+            _ when Bandits.BanditCatalog.Contains(name) => Bandits.BanditCatalog.Create(name, options),
             _ => throw new ArgumentException($"unknown task '{name}'; choose one of: {string.Join(", ", Names)}."),
         };
         RefuseInapplicable(name, task, options);
@@ -74,6 +79,8 @@ public static class TaskCatalog
     /// <summary>A shape knob the task does not have is refused, not silently ignored (unless it names the task's own value).</summary>
     static void RefuseInapplicable(string name, ITokenEnvironment task, TaskOptions options)
     {
+        // The bandit knobs, and the token-shape knobs a bandit lacks (Bandits/BanditCatalog.cs).
+        Bandits.BanditCatalog.RefuseInapplicable(name, options);
         if (options.Vocabulary is { } vocab && vocab != task.VocabularySize)
             throw new ArgumentException($"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
         if (options.PromptLength is { } prompt && prompt != task.PromptLength)
