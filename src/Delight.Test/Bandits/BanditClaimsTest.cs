@@ -1,6 +1,8 @@
 using Delight.Diagnostics.Bandits;
 using Delight.Environments.Bandits;
 
+using static Delight.Test.Bandits.ExactVectors;
+
 namespace Delight.Test.Bandits;
 
 /// <summary>
@@ -17,20 +19,6 @@ public class BanditClaimsTest
         logits[0] = Math.Log((1 - epsilon) * (arms - 1) / epsilon);
         exact.SetLogits(logits);
         return exact;
-    }
-
-    static double[] Gradient(ExactGradients exact)
-    {
-        var gradient = new double[exact.ParameterCount];
-        exact.TrueGradient(gradient);
-        return gradient;
-    }
-
-    static double[] Update(ExactGradients exact, UpdateRule rule, ContaminationOptions contamination = default)
-    {
-        var update = new double[exact.ParameterCount];
-        exact.ExpectedUpdate(rule, contamination, update);
-        return update;
     }
 
     static double Cosine(double[] a, double[] b) => GradientGeometry.Cosine<double, double>(a, b);

@@ -4,6 +4,8 @@ using Delight.Learning;
 using Delight.Losses;
 using Delight.Numerics;
 
+using static Delight.Test.Bandits.ExactVectors;
+
 namespace Delight.Test.Bandits;
 
 public class ExactGradientsTest
@@ -20,13 +22,6 @@ public class ExactGradientsTest
         var exact = new ExactGradients(model);
         exact.SetLogits(logits);
         return exact;
-    }
-
-    static double[] Update(ExactGradients exact, UpdateRule rule, ContaminationOptions contamination = default)
-    {
-        var update = new double[exact.ParameterCount];
-        exact.ExpectedUpdate(rule, contamination, update);
-        return update;
     }
 
     [Fact]
