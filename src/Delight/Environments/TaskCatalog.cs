@@ -1,5 +1,8 @@
 namespace Delight.Environments;
 
+/// <summary>What a task trains with unless told otherwise.</summary>
+public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, string Optimizer, string Advantage);
+
 /// <summary>
 /// Task names to environments (egg environments/catalog.py), with the frictions of <see cref="TaskOptions"/> stacked
 /// in one fixed order, inner → outer:
@@ -8,21 +11,21 @@ namespace Delight.Environments;
 /// prompts, and the two penalties sit outermost so neither noise nor the coin flip ever hides them.
 /// Each wrapper is added only when its knob is on, and draws after the ones inside it (see <see cref="TokenEnvironmentWrapper"/>).
 /// </summary>
-/// <summary>What a task trains with unless told otherwise.</summary>
-public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, string Optimizer, string Advantage);
-
 public static class TaskCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match", "mnist"];
+    public static IReadOnlyList<string> Names { get; } = ["reversal", "bit_parity", "key_value", "subsequence_match", "mnist", .. Bandits.BanditCatalog.Names];
 
     /// <summary>
     /// The batch shape and optimizer a task trains with when the run does not say: the reference's 10 prompts × 10
     /// samples with Adam 3e-4 and the grouped baseline for token tasks; the papers' MNIST setting, 100 images × 1
-    /// sample with Adam 1e-3 and the expected-confidence baseline (papers.md §0).
+    /// sample with Adam 1e-3 and the expected-confidence baseline (papers.md §0); bandits, 100 contexts × 1 sample
+    /// with SGD 0.1 and the batch-mean baseline.
     /// </summary>
     public static TaskDefaults Defaults(string name) => name switch
     {
         "mnist" => new TaskDefaults(100, 1, 1e-3f, "adam", "expected-confidence"),
+        // papers.md §1.3(b): tabular bandits with batch 100 and step size α = 0.1 (plain gradient steps).
+        _ when Bandits.BanditCatalog.Contains(name) => new TaskDefaults(100, 1, 0.1f, "sgd", "global"),
         _ => new TaskDefaults(10, 10, 3e-4f, "adam", "grouped"),
     };
 
@@ -56,6 +59,7 @@ public static class TaskCatalog
                 VocabularySize = options.Vocabulary ?? 5,
             }),
             "mnist" => new MnistEnvironment(MnistDataset.LoadShared(options.MnistFolder)),
+            _ when Bandits.BanditCatalog.Contains(name) => Bandits.BanditCatalog.Create(name, options),
             _ => throw new ArgumentException($"unknown task '{name}'; choose one of: {string.Join(", ", Names)}."),
         };
         RefuseInapplicable(name, task, options);
@@ -89,6 +93,8 @@ public static class TaskCatalog
     /// <summary>A shape knob the task does not have is refused, not silently ignored (unless it names the task's own value).</summary>
     static void RefuseInapplicable(string name, ITokenEnvironment task, TaskOptions options)
     {
+        // The bandit knobs, and the token-shape knobs a bandit lacks (Bandits/BanditCatalog.cs).
+        Bandits.BanditCatalog.RefuseInapplicable(name, options);
         if (options.Vocabulary is { } vocab && vocab != task.VocabularySize)
             throw new ArgumentException($"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
         if (options.PromptLength is { } prompt && prompt != task.PromptLength)

@@ -72,6 +72,25 @@ public sealed record TaskOptions
     [Runtime.Option("poison-reward", "Reward added when the answer contains the poison token.")]
     public float PoisonReward { get; init; } = -10f;
 
+    /// <summary>Bandits: K arms (--arms), bandit and bandit_contexts; null = 100 (the DG paper's tabular K).</summary>
+    [Runtime.Option("arms", "bandit, bandit_contexts: number of arms K (default 100).")]
+    public int? Arms { get; init; }
+    /// <summary>Bandits: C contexts (--contexts), bandit_contexts only; null = 10.</summary>
+    [Runtime.Option("contexts", "bandit_contexts: number of contexts C (default 10).")]
+    public int? Contexts { get; init; }
+    /// <summary>Bandits: context frequency skew s ≥ 0, p(c) ∝ (c + 1)^(−s) (--context-skew), bandit_contexts only; 0 = uniform.</summary>
+    [Runtime.Option("context-skew", "bandit_contexts: context frequency skew s, p(c) ∝ (c + 1)^(−s); 0 = uniform.")]
+    public float ContextSkew { get; init; }
+    /// <summary>Gambling: gap Δ &gt; 0 between the best and the worse arm's mean (--gap); null = 0.5.</summary>
+    [Runtime.Option("gap", "gambling: gap Δ between the best and the worse arm (default 0.5).")]
+    public float? Gap { get; init; }
+    /// <summary>Gambling: the worse arm's Gaussian reward noise σ (--arm-noise); null = 1.</summary>
+    [Runtime.Option("arm-noise", "gambling: Gaussian reward noise σ of the worse arm (default 1).")]
+    public float? ArmNoise { get; init; }
+    /// <summary>Gambling: the best arm's reward noise (--best-arm-noise); 0 = the paper's differential noise.</summary>
+    [Runtime.Option("best-arm-noise", "gambling: reward noise of the best arm (0: noise on the worse arm only).")]
+    public float BestArmNoise { get; init; }
+
     /// <summary>The checks that do not depend on the task; the catalog checks the rest against the chosen task.</summary>
     public void Validate()
     {
@@ -90,5 +109,13 @@ public sealed record TaskOptions
         TokenEnvironmentWrapper.CheckFinite("--landmine-penalty", LandminePenalty);
         TokenEnvironmentWrapper.CheckStd("--landmine-std", LandmineStd);
         TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
+        if (Arms is < 2) throw new ArgumentException($"--arms {Arms} must be >= 2 (or omit it for the default 100).");
+        if (Contexts is < 1) throw new ArgumentException($"--contexts {Contexts} must be >= 1 (or omit it for the default 10).");
+        if (!(ContextSkew >= 0) || !float.IsFinite(ContextSkew))
+            throw new ArgumentException($"--context-skew {ContextSkew} must be a finite number >= 0 (0 = uniform contexts).");
+        if (Gap is { } gap && (!(gap > 0) || !float.IsFinite(gap)))
+            throw new ArgumentException($"--gap {gap} must be a finite number > 0 (or omit it for the default 0.5).");
+        if (ArmNoise is { } armNoise) TokenEnvironmentWrapper.CheckStd("--arm-noise", armNoise);
+        TokenEnvironmentWrapper.CheckStd("--best-arm-noise", BestArmNoise);
     }
 }
