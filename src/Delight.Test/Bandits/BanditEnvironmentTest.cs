@@ -129,7 +129,6 @@ public class BanditEnvironmentTest
     {
         var env = TaskCatalog.Create(name, new TaskOptions());
         Assert.Contains(name, TaskCatalog.Names);
-        Assert.DoesNotContain(name, TaskCatalog.Names);
         Assert.Equal((name, arms, contexts, 1, 1), (env.Name, env.VocabularySize, env.PromptVocabularySize, env.PromptLength, env.AnswerLength));
         Assert.Equal(supervised, env is ISupervisedTask);
     }

@@ -5,7 +5,7 @@ namespace Delight.Runtime;
 
 /// <summary>
 /// The policy a task trains: an MLP 784-100-100-10 over the context's features when the task supplies features
-/// (MNIST, papers.md §1.3(a)); a tabular softmax over (context, action) for other one-step tasks (bandits); otherwise
+/// (MNIST, papers.md §1.3(a)); a tabular softmax over (context, action) for the bandits; otherwise
 /// the reference transformer over the token sequence.
 /// </summary>
 public static class PolicyFactory
@@ -20,7 +20,7 @@ public static class PolicyFactory
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
             }), features);
-        if (environment.PromptLength == 1 && environment.AnswerLength == 1)
+        if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
             return new TabularSoftmaxPolicy(new TabularOptions
             {
                 ContextCount = environment.PromptVocabularySize,
