@@ -16,6 +16,7 @@ public sealed class TokenActor
     readonly Rng _rewardRng;
     readonly Rng _frictionRng;
     readonly int[] _scratchAnswer;
+    readonly Environments.Bandits.ContaminationOptions _contamination;
 
     public TokenActor(ITokenEnvironment environment, ISequencePolicy policy, Rng rng, FrictionOptions? frictions = null)
     {
@@ -30,6 +31,16 @@ public sealed class TokenActor
         _rewardRng = rng.Split("rewards");
         _frictionRng = rng.Split("frictions");
         _scratchAnswer = new int[environment.AnswerLength];
+        if (Frictions.Contamination > 0)
+        {
+            if (environment.PromptLength != 1 || environment.AnswerLength != 1)
+                throw new ArgumentException($"--contamination applies to one-step tasks (a bandit, mnist); '{environment.Name}' answers with {environment.AnswerLength} tokens.");
+            _contamination = Frictions.ContaminationArm is { } arm
+                ? Environments.Bandits.ContaminationOptions.FixedArm(Frictions.Contamination, arm)
+                : Environments.Bandits.ContaminationOptions.Uniform(Frictions.Contamination);
+            try { _contamination.Validate(environment.VocabularySize); }
+            catch (ArgumentException e) { throw new ArgumentException($"--contamination-arm: {e.Message}"); }
+        }
         if (Frictions.LogitNoise > 0)
         {
             // Drawn once: a persistent per-token bias σ·u, like the reference's fixed logit noise.
@@ -80,6 +91,7 @@ public sealed class TokenActor
                 first.CopyTo(tokens.Slice((g * samplesPerPrompt + s) * length, prompt));
         }
         Policy.Sample(tokens, rollout.BehaviourLogProbs, rows, prompt, length, _sampleRng);
+        if (_contamination.Rate > 0) Contaminate(rollout, rows);
         for (var r = 0; r < rows; r++)
         {
             var friction = stale ? RowFriction.Stale : RowFriction.None;
@@ -93,6 +105,22 @@ public sealed class TokenActor
             if (Frictions.RewardNoiseStd > 0) reward += Frictions.RewardNoiseStd * (float)_frictionRng.NextNormal();
             rollout.Rewards[r] = reward;
             rollout.RowFrictions[r] = friction;
+        }
+    }
+
+    /// <summary>
+    /// Redraws each row's action from μ = (1 − ρ)π + ρq with the policy's distribution from the sampling forward, and
+    /// records the exact log μ(a): the contaminated-sampling model, where behaviour probabilities are known.
+    /// </summary>
+    void Contaminate(Rollout rollout, int rows)
+    {
+        var k = Environment.VocabularySize;
+        ReadOnlySpan<float> pi = Policy.PositionLogProbs;
+        for (var r = 0; r < rows; r++)
+        {
+            var action = Environments.Bandits.ContaminatedSampler.Sample(pi.Slice(r * k, k), _contamination, _frictionRng, out var logMu);
+            rollout.Tokens[r * 2 + 1] = action;
+            rollout.BehaviourLogProbs[r * 2 + 1] = (float)logMu;
         }
     }
 

@@ -16,7 +16,7 @@ public sealed class MetricsLine
         "kept_row_fraction", "kept_token_fraction", "entropy_mean", "grad_norm", "ratio_mean", "ratio_max", "clip_fraction",
         "drop_fraction", "screen_disagreement", "forward_rows", "backward_rows", "forward_tokens", "backward_tokens",
         "forward_flops", "backward_flops", "lag", "bug_fraction", "discovery_fraction", "random_fraction",
-        "reward_flip_fraction", "eval_reward", "eval_error", "greedy_sequence_error", "greedy_token_error", "wall_seconds",
+        "reward_flip_fraction", "grad_cosine_true", "grad_cosine_oracle", "eval_reward", "eval_error", "greedy_sequence_error", "greedy_token_error", "wall_seconds",
     ];
 
     /// <summary>Fields that carry wall-clock time: the only ones allowed to differ between two runs of one seed.</summary>
@@ -41,6 +41,7 @@ public sealed class MetricsLine
         v[i++] = m.ForwardRows; v[i++] = m.BackwardRows; v[i++] = m.ForwardTokens; v[i++] = m.BackwardTokens;
         v[i++] = m.ForwardFlops; v[i++] = m.BackwardFlops;
         v[i++] = a.Lag; v[i++] = a.BugFraction; v[i++] = a.DiscoveryFraction; v[i++] = a.RandomFraction; v[i++] = a.RewardFlipFraction;
+        v[i++] = s.TrueGradientCosine; v[i++] = s.OracleCosine;
         v[i++] = e.Reward; v[i++] = e.Error; v[i++] = e.GreedySequenceError; v[i++] = e.GreedyTokenError;
         v[i++] = s.WallSeconds;
     }

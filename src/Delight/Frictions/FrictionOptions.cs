@@ -31,8 +31,15 @@ public sealed record FrictionOptions
     public float RewardNoiseStd { get; init; }
     /// <summary>Actor/learner mismatch: a fixed Gaussian vector σ·u (u ~ N(0, 1) per token, drawn once) added to the actor's logits.</summary>
     public float LogitNoise { get; init; }
+    /// <summary>
+    /// One-step tasks: a fraction ρ of actions comes from a contaminating distribution q (uniform, or one fixed arm),
+    /// μ = (1 − ρ)π + ρq, with the exact behaviour log-prob log μ(a) recorded (papers.md §2, contaminated sampling).
+    /// </summary>
+    public float Contamination { get; init; }
+    /// <summary>The arm q puts all its mass on; null = uniform q.</summary>
+    public int? ContaminationArm { get; init; }
 
-    public bool Any => Staleness > 0 || BugProb > 0 || DiscoveryProb > 0 || RandomProb > 0 || RewardFlipProb > 0 || RewardNoiseStd > 0 || LogitNoise > 0;
+    public bool Any => Staleness > 0 || BugProb > 0 || DiscoveryProb > 0 || RandomProb > 0 || RewardFlipProb > 0 || RewardNoiseStd > 0 || LogitNoise > 0 || Contamination > 0;
 
     public void Validate()
     {
@@ -43,6 +50,8 @@ public sealed record FrictionOptions
         Probability("--reward-flip-prob", RewardFlipProb);
         NonNegative("--reward-noise-std", RewardNoiseStd);
         NonNegative("--logit-noise", LogitNoise);
+        Probability("--contamination", Contamination);
+        if (ContaminationArm is < 0) throw new ArgumentOutOfRangeException("--contamination-arm", $"--contamination-arm {ContaminationArm} must be an arm index >= 0.");
     }
 
     static void Probability(string option, float p)

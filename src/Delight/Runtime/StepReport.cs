@@ -9,4 +9,10 @@ namespace Delight.Runtime;
 /// a clean evaluation of the updated policy.
 /// </summary>
 public readonly record struct StepReport(
-    int Step, long PolicyVersion, LearnerStepMetrics Learner, ActorStepMetrics Actor, double BatchError, Evaluation? Evaluation, double WallSeconds);
+    int Step, long PolicyVersion, LearnerStepMetrics Learner, ActorStepMetrics Actor, double BatchError, Evaluation? Evaluation, double WallSeconds)
+{
+    /// <summary>Bandits: cosine of this step's update to the exact gradient ∇J at the parameters it started from (NaN elsewhere).</summary>
+    public double TrueGradientCosine { get; init; } = double.NaN;
+    /// <summary>Bandits: cosine of the update to the exact cross-entropy oracle direction Σ p(c)∇log π(y*|c).</summary>
+    public double OracleCosine { get; init; } = double.NaN;
+}

@@ -118,6 +118,10 @@ public sealed record TrainOptions
     public float RewardNoiseStd { get; init; }
     [Option("logit-noise", "Fixed Gaussian noise σ·u on the actor's logits.")]
     public float LogitNoise { get; init; }
+    [Option("contamination", "One-step tasks: fraction ρ of actions drawn from a contaminating distribution (exact behaviour log-probs recorded).")]
+    public float Contamination { get; init; }
+    [Option("contamination-arm", "The contaminating distribution's single arm (default: uniform over arms).")]
+    public int? ContaminationArm { get; init; }
 
     public Frictions.FrictionOptions Frictions()
     {
@@ -132,6 +136,7 @@ public sealed record TrainOptions
             },
             BugProb = BugProb, DiscoveryProb = DiscoveryProb, RandomProb = RandomProb,
             RewardFlipProb = RewardFlipProb, RewardNoiseStd = RewardNoiseStd, LogitNoise = LogitNoise,
+            Contamination = Contamination, ContaminationArm = ContaminationArm,
         };
         try { options.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new OptionException(e.ParamName ?? "--frictions", e.Message.Replace($" (Parameter '{e.ParamName}')", "")); }

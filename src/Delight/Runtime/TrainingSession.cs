@@ -16,6 +16,7 @@ namespace Delight.Runtime;
 public sealed class TrainingSession
 {
     readonly Evaluator _evaluator;
+    readonly UpdateDirections? _directions;
     readonly Stopwatch _clock = new();
     double _wallBefore; // seconds run before a resume
     WorkTotals _work;
@@ -36,6 +37,8 @@ public sealed class TrainingSession
             : new Adam(Policy.Parameters.BufferLength, options.LearningRate);
         Learner = new Learner(Policy, loss, optimizer, options.LearnerOptions(), Root.Split("learner"));
         Frictions = options.Frictions();
+        if (Environments.TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(Environment) is { } bandit)
+            _directions = new UpdateDirections(bandit.Model);
         _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
     }
 
@@ -122,6 +125,7 @@ public sealed class TrainingSession
         _frictions.Add(actor, rollout.RowCount);
         var batchError = Environment.Error(rollout.MeanReward());
         if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(rollout);
+        _directions?.Before(Policy.Parameters.Values);
         var metrics = Learner.Step(rollout);
         StepsDone++;
         _work.SampleRows += rollout.RowCount;
@@ -141,7 +145,13 @@ public sealed class TrainingSession
             evaluation = Evaluate();
             _last = (StepsDone, evaluation.Value);
         }
-        return new StepReport(StepsDone, Learner.PolicyVersion, metrics, actor, batchError, evaluation, WallSeconds);
+        var report = new StepReport(StepsDone, Learner.PolicyVersion, metrics, actor, batchError, evaluation, WallSeconds);
+        if (_directions is { } d)
+        {
+            var (truth, oracle) = d.After(Policy.Parameters.Gradients);
+            report = report with { TrueGradientCosine = truth, OracleCosine = oracle };
+        }
+        return report;
     }
 
     (int Step, Evaluation Evaluation) _last = (-1, default);
