@@ -15,6 +15,7 @@ public static class Program
         {
             TrainCommand.Create(output),
             ResumeCommand.Create(output),
+            DemoCommand.Create(output),
             InitCommand.Create(output),
             LogProbsCommand.Create(output),
             BenchCommand.Create(output),
