@@ -113,9 +113,17 @@ public sealed class BanditDirectionsExperiment : IExperiment
         var one = Array.IndexOf(grid.Temperatures, 1.0);
         // Where every context has the same p the three directions coincide (cosine 1 for all): no mix to compress.
         var mixed = grid.HardSuccess.Select((p, i) => (p, i)).Where(x => x.p != EasySuccess).Select(x => x.i).ToArray();
-        var verdict = one >= 0 && wins[one] == grid.RandomProfiles && mixed.All(i => cosines[i][one + 1] > cosines[i][0])
-            ? "At the papers' η = 1 the claim holds wherever we looked: DG is strictly closer to the oracle than PG at every mixed profile (where all contexts share one p the three directions coincide, cosine 1). "
-            : "At η = 1 the claim does NOT hold everywhere: see the counts. ";
+        var verdict = "";
+        if (one >= 0)
+        {
+            var losses = mixed.Where(i => !(cosines[i][one + 1] > cosines[i][0])).ToArray();
+            verdict = losses.Length == 0 && wins[one] == grid.RandomProfiles
+                ? "At the papers' η = 1 the claim holds wherever we looked: DG is strictly closer to the oracle than PG at every mixed profile (where all contexts share one p the three directions coincide, cosine 1). "
+                : Invariant($"At the papers' η = 1 DG is closer at {mixed.Length - losses.Length}/{mixed.Length} mixed grid profiles and {wins[one]}/{grid.RandomProfiles} random ones, but NOT at hard p = ")
+                    + string.Join(", ", losses.Select(i => Invariant($"{grid.HardSuccess[i]:G3} (PG {cosines[i][0]:F4}, DG {cosines[i][one + 1]:F4})")))
+                    + Invariant($": there both groups of contexts are already mostly solved (easy p = {EasySuccess}) and PG is the closer one. That contradicts 'for every mix' as the digest words it; ")
+                    + "the theorem's exact statement was not recovered and may carry conditions (the 'η > ½' note suggests it has some). ";
+        }
         return verdict + string.Join(" ", parts) + " The papers give no cosine values, so only the direction of the claim can be compared.";
     }
 
