@@ -21,6 +21,7 @@ public static class Program
             BenchCommand.Create(output),
             DataCommand.Create(output),
             ReportCommand.Create(output),
+            ReproduceCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Delight.Reports;
+
+namespace Delight.Experiments.Reproduce;
+
+/// <summary>Writes an experiment's files into its output folder, each whole or not at all.</summary>
+public static class ExperimentFiles
+{
+    static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    /// <summary>SVG of one line plot; returns the file name, for <see cref="ExperimentReport.Plots"/>.</summary>
+    public static string WritePlot(string outDirectory, string fileName, LinePlot plot)
+    {
+        SvgPlot.WriteFile(Path.Combine(outDirectory, fileName), SvgPlot.Render(plot));
+        return fileName;
+    }
+
+    /// <summary>&lt;name&gt;.md from the report and &lt;name&gt;.json from the raw numbers.</summary>
+    public static void WriteReport(string outDirectory, ExperimentReport report, JsonObject rawNumbers)
+    {
+        ReportFiles.WriteAtomically(Path.Combine(outDirectory, report.Name + ".md"), report.ToMarkdown());
+        var json = new JsonObject { ["experiment"] = report.Name, ["seeds"] = report.Seeds, ["data"] = rawNumbers };
+        ReportFiles.WriteAtomically(Path.Combine(outDirectory, report.Name + ".json"), json.ToJsonString(s_indented) + "\n");
+    }
+
+    /// <summary>A JSON array of numbers (JSON has no NaN or infinity: those become null).</summary>
+    public static JsonArray Numbers(IEnumerable<double> values)
+        => [.. values.Select(v => double.IsFinite(v) ? JsonValue.Create(v) : null)];
+}
