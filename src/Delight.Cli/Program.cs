@@ -20,6 +20,8 @@ public static class Program
             BenchCommand.Create(output),
             DataCommand.Create(output),
             ReportCommand.Create(output),
+            LearnerCommand.Create(output),
+            ActorCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
