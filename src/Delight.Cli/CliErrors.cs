@@ -6,7 +6,8 @@ namespace Delight.Cli;
 static class CliErrors
 {
     public static bool IsUserError(Exception e) => e is OptionException or ArgumentException or FormatException
-        or IOException or UnauthorizedAccessException or Checkpoints.CheckpointException or Environments.MnistDataException;
+        or IOException or UnauthorizedAccessException or Checkpoints.CheckpointException or Environments.MnistDataException
+        or Distributed.BrokerException;
 
     public static string Describe(Exception e) => e switch
     {

@@ -22,6 +22,8 @@ public static class Program
             DataCommand.Create(output),
             ReportCommand.Create(output),
             ReproduceCommand.Create(output),
+            LearnerCommand.Create(output),
+            ActorCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -26,6 +26,7 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     long _newestVersion = -1, _takenVersion = -1;
     ParameterLayout _newestLayout;
     Task _loop = Task.CompletedTask;
+    volatile IChannel? _channel;
     long _invalid, _stale;
     int _sessions;
 
@@ -77,6 +78,20 @@ public sealed class ParameterSubscriber : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Forgets the versions seen and says hello again, so the learner's latest parameters are taken even if their
+    /// version is lower: after a learner restarts from a checkpoint it publishes versions below the ones its dead
+    /// predecessor reached, which newest-wins would otherwise drop until it caught up. Harmless when nothing
+    /// restarted: the answer is the version already held.
+    /// </summary>
+    public async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        lock (_newestLock) _newestVersion = _takenVersion = -1;
+        if (_channel is not { IsOpen: true } channel) return; // the loop says hello when it reconnects
+        try { await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, cancellationToken).ConfigureAwait(false); }
+        catch (Exception e) when (BrokerConnection.IsTransient(e)) { }
+    }
+
     /// <summary>Waits until a version newer than <paramref name="version"/> has arrived.</summary>
     public async Task WaitForNewerAsync(long version, CancellationToken cancellationToken)
     {
@@ -112,6 +127,7 @@ public sealed class ParameterSubscriber : IAsyncDisposable
                 await channel.BasicConsumeAsync(controlQueue, autoAck: false, control, _stop.Token).ConfigureAwait(false);
                 // Only now, with both queues bound, can the learner's answer reach us.
                 await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, _stop.Token).ConfigureAwait(false);
+                _channel = channel;
                 Interlocked.Increment(ref _sessions);
                 backoff = new Backoff(_broker.Options);
                 _firstSession.TrySetResult();

@@ -2,7 +2,7 @@ namespace Delight.Distributed;
 
 /// <summary>
 /// A decoded, validated rollout waiting for the learner's verdict. Pooled: after
-/// <see cref="RolloutReceiver.AcceptAsync"/> or <see cref="RolloutReceiver.RejectAsync"/> it is reused for a later
+/// <see cref="RolloutReceiver.AcceptAsync"/> or <see cref="RolloutReceiver.RejectAsync(ReceivedRollout, RejectReason, string, CancellationToken)"/> it is reused for a later
 /// message, so the caller must not keep it (or its <see cref="Rollout"/>) past that call.
 /// </summary>
 public sealed class ReceivedRollout

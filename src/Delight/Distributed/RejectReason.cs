@@ -43,6 +43,10 @@ public enum RejectReason
     NonFiniteParameter,
     /// <summary>Well-formed, but the learner decided not to apply it (the caller gives the detail).</summary>
     RejectedByLearner,
+    /// <summary>Sampled with parameters more than --max-lag versions behind the learner's: admission control.</summary>
+    TooStale,
+    /// <summary>Sampled with a version newer than the learner's: one a crashed learner published after its last checkpoint.</summary>
+    UnknownVersion,
 }
 
 public static class RejectReasons
@@ -69,9 +73,11 @@ public static class RejectReasons
         RejectReason.WrongLayout => "wrong-layout",
         RejectReason.NonFiniteParameter => "non-finite-parameter",
         RejectReason.RejectedByLearner => "rejected-by-learner",
+        RejectReason.TooStale => "too-stale",
+        RejectReason.UnknownVersion => "unknown-version",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown reject reason"),
     };
 
     /// <summary>Number of enum values, for per-reason counters indexed by <c>(int)reason</c>.</summary>
-    public static int Count => (int)RejectReason.RejectedByLearner + 1;
+    public static int Count => (int)RejectReason.UnknownVersion + 1;
 }

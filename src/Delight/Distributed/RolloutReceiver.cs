@@ -11,7 +11,7 @@ namespace Delight.Distributed;
 /// and validated on arrival: an invalid one is re-published to the dead-letter exchange with
 /// <see cref="BrokerTopology.ReasonHeader"/>, counted, and acked, and never reaches the learner. A valid one is handed
 /// out by <see cref="ReceiveAsync"/>; it stays unacknowledged until the learner calls <see cref="AcceptAsync"/>
-/// (applied) or <see cref="RejectAsync"/> (refused, dead-lettered). A learner that dies before deciding loses nothing:
+/// (applied) or <see cref="RejectAsync(ReceivedRollout, RejectReason, string, CancellationToken)"/> (refused, dead-lettered). A learner that dies before deciding loses nothing:
 /// the broker redelivers. Duplicates (the same actor and sequence, from a sender's retry or a redelivery after a
 /// reconnect) are acked and dropped.
 /// </summary>
@@ -88,8 +88,12 @@ public sealed class RolloutReceiver : IAsyncDisposable
         Return(received);
     }
 
-    /// <summary>The learner refused the rollout (e.g. too stale): dead-letter it with the reason, then acknowledge it.</summary>
-    public async ValueTask RejectAsync(ReceivedRollout received, string detail, CancellationToken cancellationToken = default)
+    /// <summary>The learner refused the rollout: dead-letter it with the reason, then acknowledge it.</summary>
+    public ValueTask RejectAsync(ReceivedRollout received, string detail, CancellationToken cancellationToken = default) =>
+        RejectAsync(received, RejectReason.RejectedByLearner, detail, cancellationToken);
+
+    /// <summary>The learner refused the rollout for <paramref name="reason"/> (e.g. <see cref="RejectReason.TooStale"/>).</summary>
+    public async ValueTask RejectAsync(ReceivedRollout received, RejectReason reason, string detail, CancellationToken cancellationToken = default)
     {
         var session = received.Session;
         await _rejectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -98,9 +102,9 @@ public sealed class RolloutReceiver : IAsyncDisposable
             // The original bytes are gone with the delivery; the rollout was valid, so re-encoding gives an equivalent message.
             RolloutMessage.Encode(received.Rollout, _topology.Run, received.Origin, _rejectBuffer);
             if (session is { } live && live.IsCurrent(this))
-                await DeadLetterAsync(live, _rejectBuffer.Written, DecodeResult.Fail(RejectReason.RejectedByLearner, detail), received.DeliveryTag,
+                await DeadLetterAsync(live, _rejectBuffer.Written, DecodeResult.Fail(reason, detail), received.DeliveryTag,
                     cancellationToken).ConfigureAwait(false);
-            else Interlocked.Increment(ref _rejectedByReason[(int)RejectReason.RejectedByLearner]);
+            else Interlocked.Increment(ref _rejectedByReason[(int)reason]);
         }
         finally { _rejectGate.Release(); }
         Return(received);

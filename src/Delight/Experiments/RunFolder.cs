@@ -140,7 +140,7 @@ public sealed class RunFolder : IDisposable
             w.WriteStartObject();
             w.WriteString("task", o.Task);
             w.WriteString("method", o.Method);
-            w.WriteString("runtime", o.Runtime);
+            w.WriteString("runtime", s.Rollouts is null ? o.Runtime : "broker");
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("steps", s.StepsDone);
             w.WriteNumber("wall_seconds", s.WallSeconds);
@@ -172,6 +172,14 @@ public sealed class RunFolder : IDisposable
             w.WriteNumber("mean", f.MeanLag);
             w.WriteNumber("max", f.MaxLag);
             w.WriteEndObject();
+            if (s.Rollouts is { } rollouts)
+            {
+                w.WriteStartObject("rollouts");
+                w.WriteNumber("received", rollouts.Received);
+                w.WriteNumber("applied", rollouts.Applied);
+                w.WriteNumber("rejected", rollouts.Rejected);
+                w.WriteEndObject();
+            }
             w.WritePropertyName("config");
             WriteOptions(w, o);
             w.WriteEndObject();

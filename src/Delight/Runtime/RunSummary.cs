@@ -12,4 +12,8 @@ public sealed record RunSummary(
     TrainOptions Options, int StepsDone, double WallSeconds, Evaluation Initial, Evaluation Final, WorkTotals Work, long ParameterCount)
 {
     public Frictions.FrictionTotals Frictions { get; init; }
+    /// <summary>Remote actors' rollouts (broker runtime only): each received one is either applied or rejected.</summary>
+    public RolloutCounts? Rollouts { get; init; }
 }
+
+public readonly record struct RolloutCounts(long Received, long Applied, long Rejected);

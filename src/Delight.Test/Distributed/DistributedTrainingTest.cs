@@ -1,0 +1,141 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Delight.Distributed;
+using RabbitMQ.Client;
+
+namespace Delight.Test.Distributed;
+
+/// <summary>
+/// `delight learner` and `delight actor` as child processes against a real broker: training works, and the failures the
+/// design promises to survive (an actor killed, a corrupt message, a broker restart, a learner killed and resumed) end
+/// with a complete run and every rollout accounted for.
+/// </summary>
+[Collection(RabbitCollection.Name)]
+public sealed partial class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisposable
+{
+    static readonly TimeSpan s_patience = TimeSpan.FromSeconds(90);
+    static readonly string[] s_small = ["--prompt-length", "4", "--prompts", "4", "--samples", "4", "--eval-rows", "200", "--quiet"];
+    readonly string _folder = Directory.CreateTempSubdirectory("delight-dist-").FullName;
+    readonly string _run = $"d-{Guid.NewGuid():N}"[..14];
+
+    string Uri => fixture.Broker.Uri;
+    string OutDir => Path.Combine(_folder, "run");
+
+    DelightProcess Learner(int steps, params string[] more) =>
+        new(["learner", "--broker", Uri, "--run", _run, "--out", OutDir, "--steps", steps.ToString(), "--checkpoint-every", "50", .. s_small, .. more]);
+
+    DelightProcess Actor(int seed, params string[] more) =>
+        new(["actor", "--broker", Uri, "--run", _run, "--seed", seed.ToString(), "--patience", "60", .. more]);
+
+    [RabbitFact]
+    public async Task DistributedTrainingTest_TwoActors_OneKilled_OneCorruptMessage_ErrorImproves_AndEveryRolloutIsAccounted()
+    {
+        using var learner = Learner(400, "--log-every", "1");
+        using var steady = Actor(1);
+        using var doomed = Actor(2, "--bug-prob", "0.5"); // its own frictions, not the run's
+
+        await WaitForCheckpointAsync(learner, step: 100);
+        doomed.Kill();
+        await PublishRawAsync(new BrokerTopology(new RunName(_run)).RolloutQueue, Enumerable.Repeat((byte)'x', 200).ToArray());
+
+        Assert.True(await learner.ExitCodeAsync(s_patience) == 0, learner.Output);
+        Assert.True(await steady.ExitCodeAsync(s_patience) == 0, steady.Output);
+        Assert.Contains("the learner finished", steady.Output);
+        using var summary = Summary();
+        var root = summary.RootElement;
+        Assert.Equal(400, root.GetProperty("steps").GetInt32());
+        Assert.Equal("broker", root.GetProperty("runtime").GetString());
+        Assert.True(root.GetProperty("final").GetProperty("error").GetDouble() < root.GetProperty("initial").GetProperty("error").GetDouble() - 0.1,
+            summary.RootElement.ToString());
+        var rollouts = root.GetProperty("rollouts");
+        long received = rollouts.GetProperty("received").GetInt64(), applied = rollouts.GetProperty("applied").GetInt64(), rejected = rollouts.GetProperty("rejected").GetInt64();
+        Assert.Equal(400, applied);
+        Assert.Equal(received, applied + rejected);
+        Assert.True(root.GetProperty("lag").GetProperty("max").GetInt64() <= 4, "admission control: no rollout applied more than --max-lag 4 versions late");
+        Assert.True(root.GetProperty("frictions").GetProperty("bug_fraction").GetDouble() > 0, "the buggy actor's rows were applied and recorded as bugs");
+        var reasons = await DeadLetterReasonsAsync();
+        Assert.Contains("bad-magic", reasons);
+        Assert.Equal(rejected, reasons.Count);
+    }
+
+    [RabbitFact]
+    public async Task DistributedTrainingTest_BrokerRestart_ThenLearnerKilledAndResumed_RunCompletes()
+    {
+        const int steps = 600;
+        var learner = Learner(steps);
+        using var actor = Actor(3);
+        try
+        {
+            await WaitForCheckpointAsync(learner, step: 100);
+            await fixture.Broker.StopAsync();
+            await fixture.Broker.StartAsync();
+            await WaitForCheckpointAsync(learner, step: 300);
+            learner.Kill();
+        }
+        finally { learner.Dispose(); }
+        Assert.False(File.Exists(Path.Combine(OutDir, "summary.json")), "the learner was killed before the end");
+
+        using var resumed = Learner(steps, "--resume");
+        Assert.True(await resumed.ExitCodeAsync(s_patience) == 0, resumed.Output);
+        Assert.True(await actor.ExitCodeAsync(s_patience) == 0, actor.Output);
+        using var summary = Summary();
+        Assert.Equal(steps, summary.RootElement.GetProperty("steps").GetInt32());
+        var rollouts = summary.RootElement.GetProperty("rollouts");
+        Assert.True(rollouts.GetProperty("applied").GetInt64() >= steps, "steps redone after the kill are applied again");
+        // The continued metrics read as one run: every step once, in order (lines past the checkpoint were cut).
+        var logged = File.ReadLines(Path.Combine(OutDir, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(Enumerable.Range(1, steps), logged);
+    }
+
+    /// <summary>Waits until the learner's checkpoint is at <paramref name="step"/> or later (the state file's step count).</summary>
+    async Task WaitForCheckpointAsync(DelightProcess learner, int step)
+    {
+        var csv = Path.Combine(OutDir, "metrics.csv");
+        using var timeout = new CancellationTokenSource(s_patience);
+        while (LastLoggedStep(csv) < step)
+        {
+            if (timeout.IsCancellationRequested) throw new TimeoutException($"the learner did not reach step {step}:\n{learner.Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>metrics.csv is flushed at every checkpoint, so its last line is at most one checkpoint behind.</summary>
+    static int LastLoggedStep(string csv)
+    {
+        if (!File.Exists(csv)) return 0;
+        using var stream = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var last = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        return StepPrefix().Match(last) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
+    }
+
+    [GeneratedRegex(@"^(\d+),")]
+    private static partial Regex StepPrefix();
+
+    JsonDocument Summary() => JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
+
+    async Task PublishRawAsync(string queue, byte[] body)
+    {
+        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
+        await using var channel = await broker.OpenChannelAsync(publisherConfirms: true, CancellationToken.None);
+        await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = true }, body);
+    }
+
+    /// <summary>Drains the run's dead-letter queue and returns each message's x-delight-reason.</summary>
+    async Task<List<string>> DeadLetterReasonsAsync()
+    {
+        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
+        await using var channel = await broker.OpenChannelAsync(publisherConfirms: false, CancellationToken.None);
+        var queue = new BrokerTopology(new RunName(_run)).DeadLetterQueue;
+        var reasons = new List<string>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            reasons.Add(Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers![BrokerTopology.ReasonHeader]!));
+        return reasons;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_folder, recursive: true); }
+        catch (IOException) { }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Delight.Actors;
+using Delight.Numerics;
+using Delight.Runtime;
+
+namespace Delight.Distributed;
+
+/// <summary>How a remote actor ended: rollouts the broker confirmed, and the learner's reason for finishing.</summary>
+public readonly record struct RemoteActorResult(long Sent, string FinishReason);
+
+/// <summary>
+/// One actor process of a distributed run. It knows only the broker and the run name: the task, batch shape and
+/// policy architecture come from the learner's config message (the resolved options, as in config.json), with this
+/// actor's own friction flags applied on top. Pacing: one batch per policy version, always with the newest version
+/// held, so a fast actor cannot flood the queue with batches the learner would only refuse as too stale.
+/// </summary>
+public sealed class RemoteActor
+{
+    /// <summary>
+    /// Without a new version for this long, the actor forgets the versions it has seen and says hello again. That is
+    /// how it follows a learner restarted from a checkpoint, whose versions restart below the ones already seen.
+    /// </summary>
+    public static readonly TimeSpan ResyncAfter = TimeSpan.FromSeconds(3);
+
+    readonly BrokerOptions _broker;
+    readonly BrokerTopology _topology;
+    readonly TimeSpan _patience;
+    readonly TextWriter _log;
+
+    /// <param name="patience">how long to wait for the learner's config at start, and for a new version while running</param>
+    public RemoteActor(BrokerOptions broker, RunName run, TimeSpan patience, TextWriter log)
+    {
+        _broker = broker;
+        _topology = new BrokerTopology(run);
+        _patience = patience;
+        _log = log;
+    }
+
+    public ulong ActorId { get; } = RolloutSender.NewActorId();
+    string Name => ActorId.ToString("x16", CultureInfo.InvariantCulture)[..6];
+
+    /// <summary>Joins the run and samples until the learner finishes.</summary>
+    /// <param name="configure">this actor's overrides (its friction flags), applied to the learner's options</param>
+    /// <param name="seed">the actor's random streams (prompts, samples, frictions); default: from the actor id</param>
+    /// <exception cref="BrokerException">no learner answered, or it went silent, for longer than the patience</exception>
+    public async Task<RemoteActorResult> RunAsync(Func<TrainOptions, TrainOptions> configure, ulong? seed, CancellationToken cancel)
+    {
+        await using var connection = new BrokerConnection(_broker with { ClientName = $"delight-actor-{Name}" });
+        await using var subscriber = await ParameterSubscriber.StartAsync(connection, _topology, ActorId, cancel).ConfigureAwait(false);
+        var options = configure(await ConfigAsync(subscriber, connection.DisplayUri, cancel).ConfigureAwait(false)) with { Staleness = 0 };
+        var session = new TrainingSession(options);
+        var policy = session.CreatePolicy();
+        var actor = new TokenActor(session.Environment, policy, new Rng(seed ?? ActorId), options.Frictions());
+        var layout = ParameterLayout.Of(policy.Parameters);
+        var rollout = new Rollout(session.BatchRows, session.Environment.PromptLength, session.Environment.AnswerLength);
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"actor {Name}: joined run '{_topology.Run}' ({options.Task}, {options.Method}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
+
+        await using var sender = new RolloutSender(connection, _topology, ActorId);
+        using var finishedOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _ = subscriber.Finished.ContinueWith(_ => finishedOrCancelled.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        long used = -1;
+        while (await NextVersionAsync(subscriber, used, finishedOrCancelled.Token).ConfigureAwait(false))
+        {
+            if (!subscriber.TryTakeNewest(layout, policy.Parameters.Values, out var version)) continue;
+            actor.Fill(rollout, options.PromptsPerBatch, options.SamplesPerPrompt, version);
+            await sender.SendAsync(rollout, cancel).ConfigureAwait(false);
+            used = version;
+        }
+        cancel.ThrowIfCancellationRequested();
+        var reason = await subscriber.Finished.ConfigureAwait(false); // rethrows the subscriber's BrokerException
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"actor {Name}: sent {sender.Sent} rollouts; the learner finished ({reason})."));
+        return new RemoteActorResult(sender.Sent, reason);
+    }
+
+    async Task<TrainOptions> ConfigAsync(ParameterSubscriber subscriber, string broker, CancellationToken cancel)
+    {
+        string json;
+        try { json = await subscriber.ConfigAsync(cancel).WaitAsync(_patience, cancel).ConfigureAwait(false); }
+        catch (TimeoutException)
+        {
+            throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
+                $"no learner answered on run '{_topology.Run}' at {broker} within {_patience.TotalSeconds:0.#} s; start 'delight learner --run {_topology.Run}' (or check --run and --broker)."));
+        }
+        // Through a file, so the config message is read by exactly the code that reads config.json.
+        var path = Path.Combine(Path.GetTempPath(), $"delight-actor-{Name}-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllTextAsync(path, json, cancel).ConfigureAwait(false);
+            return ConfigFile.Load(path);
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>
+    /// Waits until parameters newer than <paramref name="used"/> arrive (true) or the run is over (false). Resyncs
+    /// every <see cref="ResyncAfter"/> of silence; after the resync the learner's current version is taken even if it
+    /// is not newer, and after <c>patience</c> of silence the actor gives up.
+    /// </summary>
+    async Task<bool> NextVersionAsync(ParameterSubscriber subscriber, long used, CancellationToken finishedOrCancelled)
+    {
+        var silent = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(finishedOrCancelled);
+            wait.CancelAfter(ResyncAfter);
+            try
+            {
+                await subscriber.WaitForNewerAsync(used, wait.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (!finishedOrCancelled.IsCancellationRequested)
+            {
+                if (silent.Elapsed > _patience)
+                    throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
+                        $"the learner of run '{_topology.Run}' sent no parameters for {_patience.TotalSeconds:0.#} s; it has stopped (continue it with 'delight learner … --resume') or the broker is unreachable."));
+                await subscriber.ResyncAsync(finishedOrCancelled).ConfigureAwait(false);
+                used = -1;
+            }
+            catch (OperationCanceledException) { return false; }
+        }
+    }
+
+    static string Describe(Frictions.FrictionOptions f) => !f.Any ? "" : string.Create(CultureInfo.InvariantCulture,
+        $", frictions: bug {f.BugProb}, discovery {f.DiscoveryProb}, random {f.RandomProb}, reward flip {f.RewardFlipProb}, reward noise {f.RewardNoiseStd}, logit noise {f.LogitNoise}");
+}
