@@ -54,14 +54,6 @@ static class LearnerCommand
         var saved = ConfigFile.Load(configPath);
         var options = saved with { Steps = binder.Bind(parse, saved).Steps };
         options.Validate();
-        var runtime = new BrokerRuntime(options, broker, run);
-        Checkpoint.Restore(runtime, outDir);
-        var done = runtime.Session.StepsDone;
-        if (done >= options.Steps)
-            throw new OptionException("--steps", $"the run is already at step {done}; pass --steps larger than {done} to continue it.");
-        using var folder = RunFolder.Continue(outDir, done);
-        folder.WriteConfig(options);
-        if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"learner for run '{run}': resume {outDir} at step {done} → {options.Steps}"));
-        return RunLoop.Run(runtime, folder, outDir, quiet, output);
+        return ResumeCommand.Continue(new BrokerRuntime(options, broker, run), outDir, $"learner for run '{run}': resume {outDir}", quiet, output);
     }
 }

@@ -26,14 +26,23 @@ static class ResumeCommand
         var options = ConfigFile.Load(configPath);
         if (steps is { } n) options = options with { Steps = n };
         options.Validate();
-        var runtime = TrainingRuntimes.Create(options);
+        return Continue(TrainingRuntimes.Create(options), folder, $"resume {folder}", quiet, output);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="runtime"/> from the run folder's checkpoint and trains on to its --steps: what
+    /// `delight resume` and `delight learner --resume` share.
+    /// </summary>
+    public static int Continue(ITrainingRuntime runtime, string folder, string label, bool quiet, TextWriter output)
+    {
+        var options = runtime.Session.Options;
         Checkpoint.Restore(runtime, folder);
         var done = runtime.Session.StepsDone;
         if (done >= options.Steps)
             throw new OptionException("--steps", $"the run is already at step {done}; pass --steps larger than {done} to continue it.");
         using var run = RunFolder.Continue(folder, done);
         run.WriteConfig(options);
-        if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resume {folder} at step {done} → {options.Steps} ({options.Runtime})"));
+        if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} at step {done} → {options.Steps} ({options.Runtime})"));
         return RunLoop.Run(runtime, run, folder, quiet, output);
     }
 }
