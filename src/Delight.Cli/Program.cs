@@ -20,6 +20,7 @@ public static class Program
             BenchCommand.Create(output),
             DataCommand.Create(output),
             ReportCommand.Create(output),
+            SweepCommand.Create(output),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
