@@ -82,6 +82,11 @@ public sealed class SweepTest : IDisposable
         Assert.Equal(["method", "kondo-rate", "staleness"], merged.Axes.Select(a => a.Name));
         Assert.Equal(["ppo"], merged.Axes[0].Values);
         Assert.Equal([5UL], merged.Seeds);
+
+        // A file without seeds runs the base seed, and a --seed flag over the file's base moves it.
+        var unseeded = SweepFile.Load(WriteFile("u.yaml", "base: {seed: 4}\ngrid: {method: [pg]}\n"));
+        Assert.Equal([4UL], unseeded.Seeds);
+        Assert.Equal([9UL], new SweepArguments().ToSpec(unseeded.Base with { Seed = 9 }, unseeded).Seeds);
     }
 
     [Theory]

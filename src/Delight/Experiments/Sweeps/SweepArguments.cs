@@ -37,9 +37,9 @@ public sealed record SweepArguments
             throw new OptionException("--seed-list", "give either --seeds N (seeds 0..N-1) or --seed-list a,b, not both.");
         var seeds = Seeds is { } n ? SweepSpec.SeedRange(n, "--seeds")
             : SeedList is { } list ? SweepSeeds.ParseList(SweepAxis.SplitList(list), "--seed-list")
-            : file?.Seeds;
-        if (file is null && axes.Count == 0 && seeds is null)
+            : file is { SeedsFromBase: false } ? file.Seeds : null;
+        if (file is null && axes.Count == 0 && Seeds is null && SeedList is null)
             throw new OptionException("--grid", "nothing to sweep: give --methods pg,dg, --seeds N, --grid name=v1,v2 or --file SWEEP.yaml.");
-        return new SweepSpec(baseOptions, axes, seeds ?? [baseOptions.Seed]);
+        return new SweepSpec(baseOptions, axes, seeds);
     }
 }

@@ -43,7 +43,7 @@ public static class SweepFile
         var axes = (content.Grid ?? []).Select(a => SweepAxis.Parse(a.Name, a.Values, $"'grid' of {where}")).ToArray();
         var seeds = content.SeedList is { } list ? SweepSeeds.ParseList(list, $"'seeds' of {where}")
             : content.SeedCount is { } count ? SweepSpec.SeedRange(count, $"'seeds' of {where}")
-            : [baseOptions.Seed];
+            : null;
         return new SweepSpec(baseOptions, axes, seeds);
     }
 

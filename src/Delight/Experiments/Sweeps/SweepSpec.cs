@@ -9,8 +9,11 @@ namespace Delight.Experiments.Sweeps;
 /// </summary>
 public sealed class SweepSpec
 {
-    public SweepSpec(TrainOptions baseOptions, IReadOnlyList<SweepAxis> axes, IReadOnlyList<ulong> seeds)
+    /// <param name="seeds">null: the base options' seed, one run per configuration.</param>
+    public SweepSpec(TrainOptions baseOptions, IReadOnlyList<SweepAxis> axes, IReadOnlyList<ulong>? seeds)
     {
+        SeedsFromBase = seeds is null;
+        seeds ??= [baseOptions.Seed];
         var repeated = axes.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
             throw new OptionException("--grid", $"grid axis '{repeated.Key}' is given twice; give each option once with all its values (e.g. --grid {repeated.Key}=a,b).");
@@ -26,6 +29,8 @@ public sealed class SweepSpec
     public TrainOptions Base { get; }
     public IReadOnlyList<SweepAxis> Axes { get; }
     public IReadOnlyList<ulong> Seeds { get; }
+    /// <summary>No seeds were given, so <see cref="Seeds"/> is the base seed (and follows a --seed flag over a file).</summary>
+    public bool SeedsFromBase { get; }
 
     /// <summary>Seeds 0..count−1, the meaning of <c>--seeds N</c> and <c>seeds: N</c>.</summary>
     public static IReadOnlyList<ulong> SeedRange(long count, string where) => count > 0
