@@ -12,11 +12,13 @@ static class ReproduceCommand
         var name = new Argument<string>("NAME") { Description = $"The experiment: {string.Join(", ", ExperimentCatalog.Names)}." };
         var seeds = new Option<int?>("--seeds") { Description = "Independent repeats of each sampled quantity (default: 3 quick, 10 full)." };
         var scale = new Option<string>("--scale") { Description = "quick (a smoke run, seconds) or full (the committed results).", DefaultValueFactory = _ => "quick" };
+        var jobs = new Option<int>("--jobs") { Description = "Parallel training runs of a sweep-based experiment.", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int?>("--steps") { Description = "Override the scale's learner steps per run (sweep-based experiments)." };
         var outDir = new Option<string?>("--out") { Description = "Folder for <name>.md, <name>.json and the SVG plots (default: results/<name>)." };
         var command = new Command("reproduce", "Reproduce one of the papers' experiments: a table beside the papers' numbers, plots and raw numbers. Experiments: "
             + string.Join("; ", ExperimentCatalog.All.Select(e => $"{e.Name} — {e.Description}")))
         {
-            name, seeds, scale, outDir,
+            name, seeds, scale, outDir, jobs, steps,
         };
         command.SetAction(parse =>
         {
@@ -25,7 +27,11 @@ static class ReproduceCommand
             var seedCount = parse.GetValue(seeds) ?? ReproduceScales.DefaultSeeds(chosenScale);
             if (seedCount < 1) throw new ArgumentException($"--seeds {seedCount} must be a positive integer.");
             var folder = parse.GetValue(outDir) ?? Path.Combine("results", experiment.Name);
-            var report = experiment.Run(chosenScale, seedCount, folder, output);
+            if (parse.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {parse.GetValue(jobs)} must be a positive integer.");
+            // Sweep experiments train through delight train's own path, which only the CLI can see.
+            var report = experiment is SweepExperiment sweep
+                ? sweep.Run(chosenScale, seedCount, folder, output, new SweepContext(SweepCommand.Trainer, parse.GetValue(jobs), parse.GetValue(steps)))
+                : experiment.Run(chosenScale, seedCount, folder, output);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{experiment.Name} ({ReproduceScales.Name(chosenScale)}): {report.Tables.Sum(t => t.Rows.Count)} table rows, {report.Plots.Count} plots; wrote {Path.Combine(folder, experiment.Name + ".md")}"));
             return 0;

@@ -12,6 +12,11 @@ public static class ExperimentCatalog
         new BanditDirectionsExperiment(),
         new BanditContaminationExperiment(),
         new GamblingExperiment(),
+        new MnistExperiment(),
+        new MnistStalenessExperiment(),
+        new ReversalFrictionsExperiment(),
+        new KondoExperiment(),
+        new ScreeningExperiment(),
     ];
 
     public static IEnumerable<string> Names => All.Select(e => e.Name);
