@@ -82,14 +82,8 @@ public sealed class RemoteActor
             throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
                 $"no learner answered on run '{_topology.Run}' at {broker} within {_patience.TotalSeconds:0.#} s; start 'delight learner --run {_topology.Run}' (or check --run and --broker)."));
         }
-        // Through a file, so the config message is read by exactly the code that reads config.json.
-        var path = Path.Combine(Path.GetTempPath(), $"delight-actor-{Name}-{Guid.NewGuid():N}.json");
-        try
-        {
-            await File.WriteAllTextAsync(path, json, cancel).ConfigureAwait(false);
-            return ConfigFile.Load(path);
-        }
-        finally { File.Delete(path); }
+        // Read by exactly the code that reads config.json files.
+        return ConfigFile.FromJson(json, $"the config message of run '{_topology.Run}'");
     }
 
     /// <summary>

@@ -16,12 +16,16 @@ public static class ConfigFile
         var text = File.ReadAllText(path);
         var pairs = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".json" => ReadJson(text, path),
-            ".yaml" or ".yml" => ReadYaml(text, path),
+            ".json" => ReadJson(text, $"config file '{path}'"),
+            ".yaml" or ".yml" => ReadYaml(text, $"config file '{path}'"),
             var other => throw new OptionException("--config", $"config file '{path}' has extension '{other}'; use .yaml, .yml or .json."),
         };
         return Apply(start ?? new TrainOptions(), pairs, $"config file '{path}'");
     }
+
+    /// <summary>Options from JSON text (a learner's config message): the same reader as config.json files.</summary>
+    public static TrainOptions FromJson(string json, string where) =>
+        Apply(new TrainOptions(), ReadJson(json, where), where);
 
     /// <summary>Sets each (key, text) pair on the options, in order; later keys win.</summary>
     public static TrainOptions Apply(TrainOptions options, IEnumerable<(string Key, string? Text)> pairs, string where)
@@ -37,15 +41,15 @@ public static class ConfigFile
     static object? NullFor(OptionEntry entry, string where) =>
         entry.IsNullable ? null : throw new OptionException("--" + entry.Name, $"'{entry.Name}' in {where} must be {entry.TypeName}, got null.");
 
-    static List<(string, string?)> ReadJson(string text, string path)
+    static List<(string, string?)> ReadJson(string text, string where)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new OptionException("--config", $"config file '{path}' is not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}."); }
+        catch (JsonException e) { throw new OptionException("--config", $"{where} is not valid JSON (line {e.LineNumber + 1}): {e.Message.Split('.')[0]}."); }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new OptionException("--config", $"config file '{path}' must hold one JSON object of option: value pairs.");
+                throw new OptionException("--config", $"{where} must hold one JSON object of option: value pairs.");
             var pairs = new List<(string, string?)>();
             foreach (var p in document.RootElement.EnumerateObject())
             {
@@ -54,7 +58,7 @@ public static class ConfigFile
                     JsonValueKind.Null => null,
                     JsonValueKind.String => p.Value.GetString(),
                     JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => p.Value.GetRawText(),
-                    _ => throw new OptionException("--" + p.Name, $"'{p.Name}' in config file '{path}' must be a single value, not {p.Value.ValueKind.ToString().ToLowerInvariant()}."),
+                    _ => throw new OptionException("--" + p.Name, $"'{p.Name}' in {where} must be a single value, not {p.Value.ValueKind.ToString().ToLowerInvariant()}."),
                 };
                 pairs.Add((p.Name, value));
             }
@@ -62,20 +66,20 @@ public static class ConfigFile
         }
     }
 
-    static List<(string, string?)> ReadYaml(string text, string path)
+    static List<(string, string?)> ReadYaml(string text, string where)
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
-        catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--config", $"config file '{path}' is not valid YAML (line {e.Start.Line}): {e.Message}"); }
+        catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--config", $"{where} is not valid YAML (line {e.Start.Line}): {e.Message}"); }
         var pairs = new List<(string, string?)>();
         if (stream.Documents.Count == 0) return pairs;
         if (stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            throw new OptionException("--config", $"config file '{path}' must hold one mapping of option: value pairs.");
+            throw new OptionException("--config", $"{where} must hold one mapping of option: value pairs.");
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (valueNode is not YamlScalarNode scalar)
-                throw new OptionException("--" + key, $"'{key}' in config file '{path}' (line {valueNode.Start.Line}) must be a single value, not a list or mapping.");
+                throw new OptionException("--" + key, $"'{key}' in {where} (line {valueNode.Start.Line}) must be a single value, not a list or mapping.");
             var quoted = scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted;
             pairs.Add((key, !quoted && scalar.Value is null or "" or "~" or "null" ? null : scalar.Value));
         }
