@@ -120,6 +120,53 @@ public sealed class BrokerConnection : IAsyncDisposable
         return e;
     }
 
+    /// <summary>A signal that completes when <paramref name="channel"/> shuts down: the end of one session.</summary>
+    internal static TaskCompletionSource ClosedSignal(IChannel channel)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.ChannelShutdownAsync += (_, _) =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        return closed;
+    }
+
+    /// <summary>
+    /// Runs sessions until <paramref name="stop"/>: open a channel, let <paramref name="startSession"/> declare and
+    /// consume on it, wait for the channel to close, back off and repeat. A transient failure reconnects; a
+    /// <see cref="BrokerException"/> (the broker unreachable past the timeout, bad credentials) goes to
+    /// <paramref name="fatal"/> and ends the loop.
+    /// </summary>
+    internal async Task ReconnectLoopAsync(Func<IChannel, TaskCompletionSource, Task> startSession, Action<BrokerException> fatal, CancellationToken stop)
+    {
+        var backoff = new Backoff(Options);
+        while (!stop.IsCancellationRequested)
+        {
+            IChannel? channel = null;
+            try
+            {
+                channel = await OpenChannelAsync(publisherConfirms: false, stop).ConfigureAwait(false);
+                var closed = ClosedSignal(channel);
+                await startSession(channel, closed).ConfigureAwait(false);
+                backoff = new Backoff(Options);
+                await closed.Task.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
+            catch (BrokerException e)
+            {
+                fatal(e);
+                return;
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                try { await backoff.DelayAsync(stop).ConfigureAwait(false); }
+                catch (OperationCanceledException) { break; }
+            }
+            finally { await DisposeQuietlyAsync(channel).ConfigureAwait(false); }
+        }
+    }
+
     internal static async Task DisposeQuietlyAsync(IAsyncDisposable? disposable)
     {
         if (disposable is null) return;

@@ -107,50 +107,23 @@ public sealed class ParameterPublisher : IAsyncDisposable
         catch (BrokerException e) { _firstSession.TrySetException(e); }
     }
 
-    async Task HelloLoopAsync()
+    Task HelloLoopAsync() => _broker.ReconnectLoopAsync(StartHelloSessionAsync, e => _firstSession.TrySetException(e), _stop.Token);
+
+    async Task StartHelloSessionAsync(IChannel channel, TaskCompletionSource closed)
     {
-        var backoff = new Backoff(_broker.Options);
-        while (!_stop.IsCancellationRequested)
+        await _topology.DeclareSharedAsync(channel, _stop.Token).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
         {
-            IChannel? channel = null;
-            try
-            {
-                channel = await _broker.OpenChannelAsync(publisherConfirms: false, _stop.Token).ConfigureAwait(false);
-                var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                channel.ChannelShutdownAsync += (_, _) =>
-                {
-                    closed.TrySetResult();
-                    return Task.CompletedTask;
-                };
-                await _topology.DeclareSharedAsync(channel, _stop.Token).ConfigureAwait(false);
-                var consumer = new AsyncEventingBasicConsumer(channel);
-                consumer.ReceivedAsync += async (_, delivery) =>
-                {
-                    Interlocked.Increment(ref _hellos);
-                    _rebroadcastRequests.Release();
-                    try { await channel.BasicAckAsync(delivery.DeliveryTag, false, _stop.Token).ConfigureAwait(false); }
-                    catch (Exception e) when (BrokerConnection.IsTransient(e) || e is OperationCanceledException) { closed.TrySetResult(); }
-                };
-                await channel.BasicConsumeAsync(_topology.HelloQueue, autoAck: false, consumer, _stop.Token).ConfigureAwait(false);
-                // Every (re)connect: actors' private queues may be new, so send them what they missed.
-                _rebroadcastRequests.Release();
-                backoff = new Backoff(_broker.Options);
-                _firstSession.TrySetResult();
-                await closed.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { break; }
-            catch (BrokerException e)
-            {
-                _firstSession.TrySetException(e);
-                return;
-            }
-            catch (Exception e) when (BrokerConnection.IsTransient(e))
-            {
-                try { await backoff.DelayAsync(_stop.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) { break; }
-            }
-            finally { await BrokerConnection.DisposeQuietlyAsync(channel).ConfigureAwait(false); }
-        }
+            Interlocked.Increment(ref _hellos);
+            _rebroadcastRequests.Release();
+            try { await channel.BasicAckAsync(delivery.DeliveryTag, false, _stop.Token).ConfigureAwait(false); }
+            catch (Exception e) when (BrokerConnection.IsTransient(e) || e is OperationCanceledException) { closed.TrySetResult(); }
+        };
+        await channel.BasicConsumeAsync(_topology.HelloQueue, autoAck: false, consumer, _stop.Token).ConfigureAwait(false);
+        // Every (re)connect: actors' private queues may be new, so send them what they missed.
+        _rebroadcastRequests.Release();
+        _firstSession.TrySetResult();
     }
 
     public async ValueTask DisposeAsync()

@@ -98,56 +98,32 @@ public sealed class ParameterSubscriber : IAsyncDisposable
         while (NewestVersion <= version) await _arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    async Task SubscribeLoopAsync()
+    Task SubscribeLoopAsync() => _broker.ReconnectLoopAsync(StartSessionAsync, e =>
     {
-        var backoff = new Backoff(_broker.Options);
-        while (!_stop.IsCancellationRequested)
-        {
-            IChannel? channel = null;
-            try
-            {
-                channel = await _broker.OpenChannelAsync(publisherConfirms: false, _stop.Token).ConfigureAwait(false);
-                var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                channel.ChannelShutdownAsync += (_, _) =>
-                {
-                    closed.TrySetResult();
-                    return Task.CompletedTask;
-                };
-                await _topology.DeclareSharedAsync(channel, _stop.Token).ConfigureAwait(false);
-                await channel.BasicQosAsync(0, 1, global: false, _stop.Token).ConfigureAwait(false);
-                var parameterQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ParameterExchange, keepNewestOnly: true, _stop.Token)
-                    .ConfigureAwait(false);
-                var controlQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ControlExchange, keepNewestOnly: false, _stop.Token)
-                    .ConfigureAwait(false);
-                var parameters = new AsyncEventingBasicConsumer(channel);
-                parameters.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnParameters, closed);
-                var control = new AsyncEventingBasicConsumer(channel);
-                control.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnControl, closed);
-                await channel.BasicConsumeAsync(parameterQueue, autoAck: false, parameters, _stop.Token).ConfigureAwait(false);
-                await channel.BasicConsumeAsync(controlQueue, autoAck: false, control, _stop.Token).ConfigureAwait(false);
-                // Only now, with both queues bound, can the learner's answer reach us.
-                await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, _stop.Token).ConfigureAwait(false);
-                _channel = channel;
-                Interlocked.Increment(ref _sessions);
-                backoff = new Backoff(_broker.Options);
-                _firstSession.TrySetResult();
-                await closed.Task.WaitAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { break; }
-            catch (BrokerException e)
-            {
-                _firstSession.TrySetException(e);
-                _config.TrySetException(e);
-                _finished.TrySetException(e);
-                return;
-            }
-            catch (Exception e) when (BrokerConnection.IsTransient(e))
-            {
-                try { await backoff.DelayAsync(_stop.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) { break; }
-            }
-            finally { await BrokerConnection.DisposeQuietlyAsync(channel).ConfigureAwait(false); }
-        }
+        _firstSession.TrySetException(e);
+        _config.TrySetException(e);
+        _finished.TrySetException(e);
+    }, _stop.Token);
+
+    async Task StartSessionAsync(IChannel channel, TaskCompletionSource closed)
+    {
+        await _topology.DeclareSharedAsync(channel, _stop.Token).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, 1, global: false, _stop.Token).ConfigureAwait(false);
+        var parameterQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ParameterExchange, keepNewestOnly: true, _stop.Token)
+            .ConfigureAwait(false);
+        var controlQueue = await BrokerTopology.DeclarePrivateQueueAsync(channel, _topology.ControlExchange, keepNewestOnly: false, _stop.Token)
+            .ConfigureAwait(false);
+        var parameters = new AsyncEventingBasicConsumer(channel);
+        parameters.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnParameters, closed);
+        var control = new AsyncEventingBasicConsumer(channel);
+        control.ReceivedAsync += (_, delivery) => AckAfterAsync(channel, delivery, OnControl, closed);
+        await channel.BasicConsumeAsync(parameterQueue, autoAck: false, parameters, _stop.Token).ConfigureAwait(false);
+        await channel.BasicConsumeAsync(controlQueue, autoAck: false, control, _stop.Token).ConfigureAwait(false);
+        // Only now, with both queues bound, can the learner's answer reach us.
+        await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, _stop.Token).ConfigureAwait(false);
+        _channel = channel;
+        Interlocked.Increment(ref _sessions);
+        _firstSession.TrySetResult();
     }
 
     async Task AckAfterAsync(IChannel channel, BasicDeliverEventArgs delivery, Action<ReadOnlyMemory<byte>> handle, TaskCompletionSource closed)

@@ -243,7 +243,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
     {
         public IChannel Consume { get; } = consume;
         public IChannel? DeadLetters { get; private set; }
-        public TaskCompletionSource Closed { get; } = CreateClosed(consume);
+        public TaskCompletionSource Closed { get; } = BrokerConnection.ClosedSignal(consume);
 
         /// <summary>Either channel closing ends the session: the loop then re-opens both.</summary>
         public void SetDeadLetters(IChannel channel)
@@ -257,17 +257,6 @@ public sealed class RolloutReceiver : IAsyncDisposable
         }
 
         public bool IsCurrent(RolloutReceiver receiver) => ReferenceEquals(receiver._current, this) && Consume.IsOpen;
-
-        static TaskCompletionSource CreateClosed(IChannel channel)
-        {
-            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            channel.ChannelShutdownAsync += (_, _) =>
-            {
-                closed.TrySetResult();
-                return Task.CompletedTask;
-            };
-            return closed;
-        }
 
         public async ValueTask DisposeAsync()
         {
