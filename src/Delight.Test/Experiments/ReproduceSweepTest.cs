@@ -30,7 +30,16 @@ public sealed class ReproduceSweepTest : IDisposable
         => Assert.Throws<InvalidOperationException>(() => ExperimentCatalog.Find("screening").Run(ReproduceScale.Quick, 1, _folder, TextWriter.Null));
 
     [Fact]
-    public void Reversal_frictions_runs_none_and_all_four() => Assert.Equal(2, RunTiny("reversal-frictions", 3).Tables[0].Rows.Count);
+    public void Reversal_frictions_runs_none_and_all_four_then_the_lengths()
+    {
+        var report = RunTiny("reversal-frictions", 3);
+        Assert.Equal(2, report.Tables[0].Rows.Count);
+        // Quick lengths 4 and 8, then H* and the papers' H* row; one column per method after H.
+        Assert.Equal(4, report.Tables[1].Rows.Count);
+        Assert.Equal(1 + ReversalFrictionsExperiment.Methods.Length, report.Tables[1].Columns.Count);
+        Assert.All(report.Plots, p => Assert.True(File.Exists(Path.Combine(_folder, p))));
+        Assert.Equal(2, report.Plots.Count);
+    }
 
     [Fact]
     public void Screening_runs_every_priority() => Assert.Equal(ScreeningExperiment.Priorities.Length, RunTiny("screening", 3).Tables[0].Rows.Count);
@@ -39,8 +48,24 @@ public sealed class ReproduceSweepTest : IDisposable
     public void Mnist_runs_pg_dg_ce() => Assert.Equal(3, RunTiny("mnist", 5).Tables[0].Rows.Count);
 
     [MnistFact]
-    public void Mnist_staleness_runs_both_quick_delays() => Assert.Equal(2, RunTiny("mnist-staleness", 5).Tables[0].Rows.Count);
+    public void Mnist_staleness_runs_both_quick_delays_and_measures_alignment()
+    {
+        var report = RunTiny("mnist-staleness", 5);
+        Assert.Equal(2, report.Tables[0].Rows.Count);
+        var alignment = report.Tables[1];
+        Assert.Equal(2 * MnistStalenessExperiment.Methods.Length, alignment.Rows.Count);
+        // Every method measured at the last step: the last-tenth cosines are numbers in [−1, 1].
+        Assert.All(alignment.Rows, row => Assert.InRange(double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), -1, 1));
+        Assert.All(alignment.Rows, row => Assert.InRange(double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), -1, 1));
+        Assert.Equal(5, report.Plots.Count); // final error vs D; cosine to the oracle and to ∇J at the smallest and largest D
+    }
 
     [MnistFact]
-    public void Kondo_runs_both_tasks() => Assert.Equal(2 * 7, RunTiny("kondo", 3).Tables[0].Rows.Count);
+    public void Kondo_runs_both_tasks()
+    {
+        var report = RunTiny("kondo", 3);
+        Assert.Equal(2 * 7, report.Tables[0].Rows.Count);
+        Assert.Equal(2 * 3, report.Plots.Count); // error vs forward rows, backward rows and wall-clock, per task
+        Assert.All(report.Plots, p => Assert.True(File.Exists(Path.Combine(_folder, p))));
+    }
 }

@@ -38,6 +38,8 @@ public sealed record TrainOptions
     public int EvaluationRows { get; init; } = 1000;
     [Option("eval-every", "Evaluate every N steps (0: only before and after training).")]
     public int EvaluateEvery { get; init; }
+    [Option("direction-every", "Supervised tasks (mnist, reversal, …): every N steps log grad_cosine_oracle, the cosine of the update to the cross-entropy direction on the batch, and on mnist grad_cosine_true, to the exact on-policy gradient (one forward and two backwards extra; 0: never). Bandits log both every step.")]
+    public int DirectionEvery { get; init; }
     [Option("log-every", "Write metrics every N steps.")]
     public int LogEvery { get; init; } = 1;
     [Option("runtime", "sync (default; deterministic, --staleness simulates lag) or async (actor threads beside the learner).")]
@@ -206,6 +208,7 @@ public sealed record TrainOptions
         Positive("--eval-rows", EvaluationRows);
         Positive("--log-every", LogEvery);
         NonNegative("--eval-every", EvaluateEvery);
+        NonNegative("--direction-every", DirectionEvery);
         NonNegative("--checkpoint-every", CheckpointEvery);
         Positive("--actors", Actors);
         NonNegative("--max-lag", MaxLag);

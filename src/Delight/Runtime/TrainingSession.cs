@@ -17,6 +17,7 @@ public sealed class TrainingSession
 {
     readonly Evaluator _evaluator;
     readonly UpdateDirections? _directions;
+    readonly BatchDirections? _batchDirections;
     readonly Stopwatch _clock = new();
     double _wallBefore; // seconds run before a resume
     WorkTotals _work;
@@ -39,6 +40,9 @@ public sealed class TrainingSession
         Frictions = options.Frictions();
         if (Environments.TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(Environment) is { } bandit)
             _directions = new UpdateDirections(bandit.Model);
+        else if (options.DirectionEvery > 0)
+            _batchDirections = BatchDirections.For(Environment, Policy)
+                ?? throw new OptionException("--direction-every", $"the task '{Environment.Name}' has no correct answer to measure the update against; drop --direction-every.");
         _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
     }
 
@@ -126,6 +130,9 @@ public sealed class TrainingSession
         var batchError = Environment.Error(rollout.MeanReward());
         if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(rollout);
         _directions?.Before(Policy.Parameters.Values);
+        // StepsDone counts from 0 here, so step k (1-based) is measured when k is a multiple of --direction-every.
+        var measureBatch = _batchDirections is not null && (StepsDone + 1) % Options.DirectionEvery == 0;
+        if (measureBatch) _batchDirections!.Before(rollout);
         var metrics = Learner.Step(rollout);
         StepsDone++;
         _work.SampleRows += rollout.RowCount;
@@ -149,6 +156,11 @@ public sealed class TrainingSession
         if (_directions is { } d)
         {
             var (truth, oracle) = d.After(Policy.Parameters.Gradients);
+            report = report with { TrueGradientCosine = truth, OracleCosine = oracle };
+        }
+        else if (measureBatch)
+        {
+            var (truth, oracle) = _batchDirections!.After(Policy.Parameters.Gradients);
             report = report with { TrueGradientCosine = truth, OracleCosine = oracle };
         }
         return report;

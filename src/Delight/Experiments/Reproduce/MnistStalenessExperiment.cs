@@ -20,7 +20,7 @@ public sealed class MnistStalenessExperiment : SweepExperiment
     {
         var steps = Steps(scale, context, full: 10_000, quick: 1000);
         string[] delays = scale == ReproduceScale.Full ? ["0", "10", "100", "1000"] : ["0", "100"];
-        var options = new TrainOptions { Task = "mnist", Steps = steps, EvaluateEvery = EvalEvery(steps), StalenessMode = "fixed" };
+        var options = new TrainOptions { Task = "mnist", Steps = steps, EvaluateEvery = EvalEvery(steps), StalenessMode = "fixed", DirectionEvery = DirectionEvery(steps) };
         var tables = RunSweep("staleness", options, [Axis("staleness", delays), Axis("method", Methods)], seeds, outDirectory, context, log);
         var rows = delays.Select(d => (IReadOnlyList<string>)[d, .. Methods.Select(m => tables.FinalError(("staleness", d), ("method", m))),
             d == "1000" ? "pg ≈ 90 %, is-pg ≈ 8 %, dg ≈ 2 % (10k steps)" : "not given"]).ToList();
@@ -35,6 +35,14 @@ public sealed class MnistStalenessExperiment : SweepExperiment
             AxisScale.Linear, AxisScale.Log));
         double Final(string d, string m) => tables.Find(("staleness", d), ("method", m)).Number("final_error_mean");
         var worst = delays[^1];
+        var alignment = AlignmentTable(tables, delays, steps, seeds);
+        var alignmentPlots = new[] { delays[0], worst }.Distinct().SelectMany(d => new[]
+        {
+            ExperimentFiles.WritePlot(outDirectory, $"cosine-oracle-D{d}.svg", CosinePlot(tables, d, "grad_cosine_oracle", "the CE oracle", seeds)),
+            ExperimentFiles.WritePlot(outDirectory, $"cosine-true-D{d}.svg", CosinePlot(tables, d, "grad_cosine_true", "the true gradient", seeds)),
+        }).ToArray();
+        string Late(string d, string m) => Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: true), 2);
+        string Early(string d, string m) => Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: false), 2);
         var report = new ExperimentReport
         {
             Name = Name,
@@ -43,14 +51,16 @@ public sealed class MnistStalenessExperiment : SweepExperiment
                 + "pg = REINFORCE on stale samples, is-pg = PG with exact behaviour-probability importance weights, dg = DG with no correction. "
                 + $"Scale: {ReproduceScales.Name(scale)}. The sweep is in `sweep/staleness/`.",
             Seeds = Invariant($"{seeds} (0..{seeds - 1}) per (D, method)."),
-            Tables = [table],
-            Plots = [plot],
+            Tables = [table, alignment],
+            Plots = [plot, .. alignmentPlots],
             Papers = "papers.md claim 8 [P][S]: at D = 1000 and 10k steps REINFORCE ≈ 90 % (fails), PG-IW ≈ 8 %, DG ≈ 2 % (≈ 4× better); no numbers given for other D.",
             Comparison = Invariant($"At our largest delay D = {worst}: pg {100 * Final(worst, "pg"):F2} %, is-pg {100 * Final(worst, "is-pg"):F2} %, dg {100 * Final(worst, "dg"):F2} %. ")
                 + (worst != "1000" || steps < 10_000
                     ? "The paper's numbers are for D = 1000 at 10k steps, which this run does not include, so they are not directly comparable; full-scale numbers are still to be produced."
                     : Invariant($"Against the paper's ≈ 90 / 8 / 2 %: DG is {Final(worst, "is-pg") / Final(worst, "dg"):F1}× better than exact IS (paper ≈ 4×)."))
-                + " Cosine alignment over training (the paper's second metric) is not reported here.",
+                + Invariant($" Alignment at D = {worst} (cosine of the update to the CE oracle, first → last tenth of training): ")
+                + string.Join(", ", Methods.Select(m => $"{m} {Early(worst, m)} → {Late(worst, m)}"))
+                + " (paper: DG's alignment rises over training while PG's collapses).",
         };
         var raw = new JsonObject();
         foreach (var d in delays)
@@ -59,4 +69,36 @@ public sealed class MnistStalenessExperiment : SweepExperiment
         ExperimentFiles.WriteReport(outDirectory, report, raw);
         return report;
     }
+
+    /// <summary>About 100 measurements per run: each costs one forward and two backward passes.</summary>
+    static int DirectionEvery(int steps) => Math.Max(1, steps / 100);
+
+    static ResultTable AlignmentTable(SweepTables tables, IReadOnlyList<string> delays, int steps, int seeds)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var d in delays)
+            foreach (var m in Methods)
+                rows.Add([d, m,
+                    Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: false), 3), Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: true), 3),
+                    Fixed(WindowMean(tables, d, m, "grad_cosine_true", steps, late: false), 3), Fixed(WindowMean(tables, d, m, "grad_cosine_true", steps, late: true), 3)]);
+        return new ResultTable(Invariant($"Alignment of the update, mean cosine over the first and the last tenth of training (every {DirectionEvery(steps)} steps, {seeds} seeds)"),
+            ["D", "method", "to CE oracle, first tenth", "to CE oracle, last tenth", "to true gradient, first tenth", "to true gradient, last tenth"], rows);
+    }
+
+    /// <summary>Mean over seeds and over the measured steps in the first (or last) tenth of the run.</summary>
+    static double WindowMean(SweepTables tables, string delay, string method, string metric, int steps, bool late)
+    {
+        var (at, mean, _) = tables.Curve(metric, ("staleness", delay), ("method", method));
+        var tenth = steps / 10.0;
+        var window = at.Select((s, i) => (s, i)).Where(p => late ? p.s > steps - tenth : p.s <= tenth).Select(p => mean[p.i]).ToArray();
+        return window.Length == 0 ? double.NaN : window.Average();
+    }
+
+    static LinePlot CosinePlot(SweepTables tables, string delay, string metric, string target, int seeds)
+        => new(Invariant($"MNIST, D = {delay}: cosine of the update to {target} ({seeds} seeds, ± s.e.)"), "learner step", "cosine",
+            [.. Methods.Select((m, i) =>
+            {
+                var (at, mean, error) = tables.Curve(metric, ("staleness", delay), ("method", m));
+                return new PlotSeries(m, i, at, mean, error);
+            })], AxisScale.Linear, AxisScale.Linear);
 }
