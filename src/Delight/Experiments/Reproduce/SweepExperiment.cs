@@ -46,13 +46,25 @@ public abstract class SweepExperiment : IExperiment
         var outcome = Sweep.Run(spec, folder, context.Jobs, context.Trainer, log);
         if (!outcome.Result.Succeeded || outcome.SummaryPath is null || outcome.AggregatePath is null)
             throw new InvalidOperationException($"sweep '{group}' did not finish: {string.Join("; ", outcome.Result.Failed.Select(f => f.Run.Label + ": " + f.Reason))}");
-        return new SweepTables(group, CsvRows.Read(outcome.SummaryPath), CsvRows.Read(outcome.AggregatePath));
+        return new SweepTables(group, CsvRows.Read(outcome.SummaryPath), CsvRows.Read(outcome.AggregatePath), folder);
     }
 }
 
 /// <summary>A sweep's summary.csv (one row per configuration) and aggregate.csv (one row per configuration and step).</summary>
-public sealed record SweepTables(string Group, IReadOnlyList<CsvRow> Summary, IReadOnlyList<CsvRow> Aggregate)
+public sealed record SweepTables(string Group, IReadOnlyList<CsvRow> Summary, IReadOnlyList<CsvRow> Aggregate, string? Folder = null)
 {
+    /// <summary>
+    /// Each seed's final error for one configuration, read from its run folders (settings in the sweep's axis order,
+    /// as the configuration folder is named): the spread a mean ± s.e. hides, such as a few seeds that never learn.
+    /// </summary>
+    public double[] SeedFinalErrors(params (string Name, string Value)[] settings)
+    {
+        if (Folder is null) throw new InvalidOperationException($"sweep '{Group}' was not read from a folder.");
+        var configuration = Path.Combine(Folder, string.Join(',', settings.Select(s => s.Name + "=" + s.Value)));
+        return [.. Directory.GetDirectories(configuration, "seed=*").Order(StringComparer.Ordinal)
+            .Select(run => SweepRunFiles.Summary(run)("final.error"))];
+    }
+
     /// <summary>The summary row whose axis columns equal <paramref name="settings"/> (name, value) pairs.</summary>
     public CsvRow Find(params (string Name, string Value)[] settings)
         => Summary.FirstOrDefault(r => settings.All(s => r.Text(s.Name) == s.Value))
