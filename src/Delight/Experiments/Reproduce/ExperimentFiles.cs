@@ -16,6 +16,13 @@ public static class ExperimentFiles
         return fileName;
     }
 
+    /// <summary>SVG of one bar plot; returns the file name.</summary>
+    public static string WritePlot(string outDirectory, string fileName, BarPlot plot)
+    {
+        SvgPlot.WriteFile(Path.Combine(outDirectory, fileName), SvgPlot.Render(plot));
+        return fileName;
+    }
+
     /// <summary>&lt;name&gt;.md from the report and &lt;name&gt;.json from the raw numbers.</summary>
     public static void WriteReport(string outDirectory, ExperimentReport report, JsonObject rawNumbers)
     {
