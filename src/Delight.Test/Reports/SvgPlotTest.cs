@@ -57,6 +57,23 @@ public sealed class SvgPlotTest : IDisposable
         Assert.All(points, p => { Assert.InRange(p[0], x0, x1); Assert.InRange(p[1], y0, y1); });
     }
 
+    [Fact]
+    public void SvgPlotTest_Markers_OnALogAxis_KeepSmallValuesOnTheAxis()
+    {
+        // Delays D + 1 = 1 … 1001: linear padding would push the first two below zero and pin them to the edge.
+        var plot = new LinePlot("t", "D + 1", "error", [new PlotSeries("dg", 0, [1, 11, 101, 1001], [0.03, 0.02, 0.02, 0.02], Markers: true)], AxisScale.Log);
+        var root = XElement.Parse(SvgPlot.Render(plot));
+        var frame = root.Elements(s_svg + "rect").Last();
+        var (x0, y0) = (Attr(frame, "x"), Attr(frame, "y"));
+        var (x1, y1) = (x0 + Attr(frame, "width"), y0 + Attr(frame, "height"));
+        var centres = root.Descendants(s_svg + "circle").Where(c => Attr(c, "cy") >= y0 && Attr(c, "cy") <= y1).Select(c => Attr(c, "cx")).ToArray();
+        Assert.Equal(4, centres.Length);
+        Assert.All(centres, cx => Assert.True(cx > x0 && cx < x1, $"marker at x = {cx} is not inside ({x0}, {x1})"));
+        // Gaps in proportion to the logarithms.
+        Assert.Equal(Math.Log(1001.0 / 101) / Math.Log(101.0 / 11), (centres[3] - centres[2]) / (centres[2] - centres[1]), 2);
+        Assert.Contains("1", root.Descendants(s_svg + "text").Select(t => t.Value));
+    }
+
     static double Attr(XElement e, string name) => double.Parse(e.Attribute(name)!.Value, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]

@@ -44,7 +44,8 @@ public sealed class TicksTest
         Assert.Equal(["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"], Ticks.Labels(Ticks.Linear(0, 1)));
         Assert.Equal(["0", "5G", "10G", "15G", "20G", "25G"], Ticks.Labels([0, 5e9, 10e9, 15e9, 20e9, 25e9]));
         Assert.Equal(["0.0", "2.5k", "5.0k", "7.5k", "10.0k"], Ticks.Labels([0, 2500, 5000, 7500, 10000]));
-        Assert.Equal(["0.1G", "1G", "10G", "100G"], Ticks.Labels([1e8, 1e9, 1e10, 1e11]));
+        Assert.Equal(["100M", "1G", "10G", "100G"], Ticks.Labels([1e8, 1e9, 1e10, 1e11])); // log ticks: each its own unit
+        Assert.Equal(["0.1", "1", "10", "100", "1k", "10k"], Ticks.Labels([0.1, 1, 10, 100, 1000, 10000]));
         Assert.Equal(["0", "5E-5", "1E-4"], Ticks.Labels([0, 5e-5, 1e-4]));
         Assert.Equal(["0", "20", "40", "60"], Ticks.Labels([0, 20, 40, 60]));
     }

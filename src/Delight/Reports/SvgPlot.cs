@@ -22,8 +22,11 @@ public static class SvgPlot
         var highs = series.SelectMany(s => s.Y.Select((y, i) => y + SpreadAt(s, i))).ToArray();
         var bottom = Top + PlotHeight;
         // Dots drawn on the frame would be cut in half: give marker plots a little room on the x axis.
-        var padding = series.Any(s => s.Markers) && xs.Length > 0 ? Math.Max(0.04 * (xs.Max() - xs.Min()), 0.02 * Math.Abs(xs.Max())) : 0;
-        var x = Axis.Create([.. xs.Select(v => v - padding)], [.. xs.Select(v => v + padding)], plot.XScale, Left, Right);
+        // On a log axis the room is a factor, not a difference, which would push small values below zero and off the axis.
+        var markers = series.Any(s => s.Markers) && xs.Length > 0;
+        var x = plot.XScale == AxisScale.Log && xs.All(v => v > 0)
+            ? LogPaddedAxis(xs, markers)
+            : LinearPaddedAxis(xs, markers, plot.XScale);
         var y = Axis.Create(lows, highs, plot.YScale, bottom, Top);
         var legendRows = LegendRows(series.Select(s => s.Label).ToArray());
         var height = bottom + 58 + legendRows.Count * 20;
@@ -37,6 +40,18 @@ public static class SvgPlot
         foreach (var s in series) DrawSeries(svg, s, x, y);
         Legend(svg, series, legendRows, bottom + 58);
         return End(svg);
+    }
+
+    static Axis LinearPaddedAxis(double[] xs, bool markers, AxisScale scale)
+    {
+        var padding = markers ? Math.Max(0.04 * (xs.Max() - xs.Min()), 0.02 * Math.Abs(xs.Max())) : 0;
+        return Axis.Create([.. xs.Select(v => v - padding)], [.. xs.Select(v => v + padding)], scale, Left, Right);
+    }
+
+    static Axis LogPaddedAxis(double[] xs, bool markers)
+    {
+        var factor = markers ? Math.Pow(10, Math.Max(0.04 * Math.Log10(xs.Max() / xs.Min()), 0.02)) : 1;
+        return Axis.Create([.. xs.Select(v => v / factor)], [.. xs.Select(v => v * factor)], AxisScale.Log, Left, Right);
     }
 
     public static string Render(BarPlot plot)

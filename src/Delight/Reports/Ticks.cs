@@ -55,7 +55,7 @@ public static class Ticks
     }
 
     /// <summary>
-    /// Labels for a set of ticks: one SI suffix for the whole axis (k, M, G, T) so labels stay short and comparable,
+    /// Labels for a set of ticks: on a linear axis one SI suffix for the whole axis (k, M, G, T) so labels stay short and comparable,
     /// the fewest decimals that print every tick exactly, and exponent form for tiny values. Culture-invariant.
     /// </summary>
     public static string[] Labels(IReadOnlyList<double> ticks)
@@ -71,14 +71,31 @@ public static class Ticks
         };
         if (scale == 1 && ticks.Any(t => t != 0 && Math.Abs(t) < 1e-3))
             return [.. ticks.Select(t => t == 0 ? "0" : t.ToString("0.##E+0", CultureInfo.InvariantCulture))];
+        // Evenly spaced (linear) ticks share one decimal count (0.0, 0.5, 1.0); log ticks drop trailing zeros (0.1, 1, 10)
+        // and each takes its own suffix, so a span of decades reads 100, 1k, 10k rather than 0.1k, 1k, 10k.
+        var evenlySpaced = ticks.Count < 3 || Enumerable.Range(2, ticks.Count - 2)
+            .All(i => Math.Abs(ticks[i] - ticks[i - 1] - (ticks[1] - ticks[0])) <= 1e-9 * Math.Abs(ticks[1] - ticks[0]));
+        if (!evenlySpaced && scale != 1)
+            return [.. ticks.Select(t => Suffixed(t))];
         var decimals = 0;
         while (decimals < 6 && ticks.Any(t => Math.Abs(Math.Round(t / scale, decimals) - t / scale) > 1e-9 * Math.Max(1, Math.Abs(t / scale))))
             decimals++;
-        // Evenly spaced (linear) ticks share one decimal count (0.0, 0.5, 1.0); log ticks drop trailing zeros (0.1, 1, 10).
-        var evenlySpaced = ticks.Count < 3 || Enumerable.Range(2, ticks.Count - 2)
-            .All(i => Math.Abs(ticks[i] - ticks[i - 1] - (ticks[1] - ticks[0])) <= 1e-9 * Math.Abs(ticks[1] - ticks[0]));
         var format = evenlySpaced ? "F" + decimals.ToString(CultureInfo.InvariantCulture) : "0.######";
         return [.. ticks.Select(t => (t / scale).ToString(format, CultureInfo.InvariantCulture) + (t == 0 ? "" : suffix))];
+    }
+
+    /// <summary>One tick in its own SI unit: 500, 1k, 2.5M.</summary>
+    static string Suffixed(double tick)
+    {
+        var (scale, suffix) = Math.Abs(tick) switch
+        {
+            >= 1e12 => (1e12, "T"),
+            >= 1e9 => (1e9, "G"),
+            >= 1e6 => (1e6, "M"),
+            >= 1e3 => (1e3, "k"),
+            _ => (1.0, ""),
+        };
+        return (tick / scale).ToString("0.######", CultureInfo.InvariantCulture) + (tick == 0 ? "" : suffix);
     }
 
     /// <summary>The nice number (1, 2, 5 or 10 × 10^k) nearest to x (round) or at least x.</summary>
