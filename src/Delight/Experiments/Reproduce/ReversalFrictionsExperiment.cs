@@ -101,7 +101,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
                 + "H* ≈ 13 (DG), 8 (PMPO), 5 (PPO), 3.5 (PG). VACO: not given.",
             Comparison = Invariant($"All four frictions: dg {100 * allFour["dg"]:F2} % against the best baseline {bestAllFour} {100 * allFour[bestAllFour]:F2} % ")
                 + Invariant($"(the best baseline's error is {ratios["all-four"]:F1}× dg's; paper ≈ 30× for PPO). ")
-                + (singles.Length == 0 ? "" : Invariant($"Single frictions: dg is {string.Join(", ", singles.Select(r => $"{r.Value:F1}× ({r.Key})"))} below the best baseline; ")
+                + (singles.Length == 0 ? "" : Invariant($"Single frictions, the best baseline's error over dg's: {string.Join(", ", singles.Select(r => $"{r.Value:F1}× ({r.Key})"))}; ")
                     + Invariant($"the paper's ≈ 10× holds in {singles.Count(r => r.Value >= 10)} of {singles.Length}. "))
                 + Invariant($"H*: {string.Join(", ", Methods.Select(m => $"{m} {HStar(solved[m], lengths)}"))}. ")
                 + "Our friction magnitudes are ours, not the paper's; the paper's PG is our is-pg (pg, which ignores behaviour probabilities, is shown too); "
