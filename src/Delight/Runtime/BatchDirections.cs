@@ -20,7 +20,6 @@ sealed class BatchDirections
     readonly bool _hasTrueGradient;
     readonly double[] _oracle;
     readonly double[] _truth;
-    readonly float[] _update;
     readonly int[] _tokens;
     readonly float[] _dLogProbs;
     readonly int[] _rows;
@@ -33,7 +32,6 @@ sealed class BatchDirections
         var length = policy.Parameters.BufferLength; // padding between tensors is zero in every vector
         _oracle = new double[length];
         _truth = new double[length];
-        _update = new float[length];
         _tokens = new int[policy.MaxRows * policy.MaxLength];
         _dLogProbs = new float[policy.MaxRows * policy.MaxLength];
         _rows = new int[policy.MaxRows];
@@ -78,10 +76,8 @@ sealed class BatchDirections
     /// <param name="lossGradient">the learner's gradient buffer: d loss / d θ, so the update is its negative</param>
     public (double Truth, double Oracle) After(ReadOnlySpan<float> lossGradient)
     {
-        for (var i = 0; i < _update.Length; i++) _update[i] = -lossGradient[i];
-        ReadOnlySpan<float> update = _update;
-        return (_hasTrueGradient ? GradientGeometry.Cosine(update, (ReadOnlySpan<double>)_truth) : double.NaN,
-            GradientGeometry.Cosine(update, (ReadOnlySpan<double>)_oracle));
+        return (_hasTrueGradient ? GradientGeometry.UpdateCosine(lossGradient, _truth) : double.NaN,
+            GradientGeometry.UpdateCosine(lossGradient, _oracle));
     }
 
     /// <summary>Back-propagates Σ dLogProbs·log π(target) into <paramref name="direction"/>, through the policy's own buffer.</summary>

@@ -13,7 +13,6 @@ sealed class UpdateDirections(IBanditModel model)
     readonly ExactGradients _exact = new(model);
     readonly double[] _truth = new double[model.ContextCount * model.ActionCount];
     readonly double[] _oracle = new double[model.ContextCount * model.ActionCount];
-    readonly float[] _update = new float[model.ContextCount * model.ActionCount];
     readonly bool _hasOracle = HasCorrectArms(model);
 
     public void Before(ReadOnlySpan<float> logits)
@@ -26,10 +25,9 @@ sealed class UpdateDirections(IBanditModel model)
     /// <param name="lossGradient">the learner's gradient buffer: d loss / d logits, so the update is its negative</param>
     public (double Truth, double Oracle) After(ReadOnlySpan<float> lossGradient)
     {
-        for (var i = 0; i < _update.Length; i++) _update[i] = -lossGradient[i];
-        ReadOnlySpan<float> update = _update;
-        return (GradientGeometry.Cosine(update, (ReadOnlySpan<double>)_truth),
-            _hasOracle ? GradientGeometry.Cosine(update, (ReadOnlySpan<double>)_oracle) : double.NaN);
+        var gradient = lossGradient[.._truth.Length]; // the tabular policy's one tensor, at offset 0
+        return (GradientGeometry.UpdateCosine(gradient, _truth),
+            _hasOracle ? GradientGeometry.UpdateCosine(gradient, _oracle) : double.NaN);
     }
 
     static bool HasCorrectArms(IBanditModel model)

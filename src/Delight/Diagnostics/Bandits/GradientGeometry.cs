@@ -29,4 +29,13 @@ public static class GradientGeometry
         if (normA == 0 || normB == 0) return 0;
         return Math.Clamp(Dot(a, b) / Math.Sqrt(normA * normB), -1, 1);
     }
+
+    /// <summary>
+    /// The cosine of a learner's update to <paramref name="direction"/>, given the loss gradient it descended: the update
+    /// is −lossGradient, so this is −cos(lossGradient, direction) without copying the negated vector (negation is exact,
+    /// so the value is the same bit for bit). 0 where either vector is zero, as for <see cref="Cosine"/>.
+    /// </summary>
+    public static double UpdateCosine(ReadOnlySpan<float> lossGradient, ReadOnlySpan<double> direction)
+        => 0.0 - Cosine(lossGradient, direction); // 0.0 − x: a zero cosine stays +0, never −0
+
 }

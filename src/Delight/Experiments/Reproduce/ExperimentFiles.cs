@@ -10,16 +10,14 @@ public static class ExperimentFiles
     static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
     /// <summary>SVG of one line plot; returns the file name, for <see cref="ExperimentReport.Plots"/>.</summary>
-    public static string WritePlot(string outDirectory, string fileName, LinePlot plot)
-    {
-        SvgPlot.WriteFile(Path.Combine(outDirectory, fileName), SvgPlot.Render(plot));
-        return fileName;
-    }
+    public static string WritePlot(string outDirectory, string fileName, LinePlot plot) => WriteSvg(outDirectory, fileName, SvgPlot.Render(plot));
 
     /// <summary>SVG of one bar plot; returns the file name.</summary>
-    public static string WritePlot(string outDirectory, string fileName, BarPlot plot)
+    public static string WritePlot(string outDirectory, string fileName, BarPlot plot) => WriteSvg(outDirectory, fileName, SvgPlot.Render(plot));
+
+    static string WriteSvg(string outDirectory, string fileName, string svg)
     {
-        SvgPlot.WriteFile(Path.Combine(outDirectory, fileName), SvgPlot.Render(plot));
+        SvgPlot.WriteFile(Path.Combine(outDirectory, fileName), svg);
         return fileName;
     }
 

@@ -39,8 +39,10 @@ public sealed class MnistStalenessExperiment : SweepExperiment
         var alignment = AlignmentTable(tables, delays, steps, seeds);
         var alignmentPlots = new[] { delays[0], worst }.Distinct().SelectMany(d => new[]
         {
-            ExperimentFiles.WritePlot(outDirectory, $"cosine-oracle-D{d}.svg", CosinePlot(tables, d, "grad_cosine_oracle", "the CE oracle", seeds)),
-            ExperimentFiles.WritePlot(outDirectory, $"cosine-true-D{d}.svg", CosinePlot(tables, d, "grad_cosine_true", "the true gradient", seeds)),
+            ExperimentFiles.WritePlot(outDirectory, $"cosine-oracle-D{d}.svg", SweepPlots.Curves(
+                Invariant($"MNIST, D = {d}: cosine of the update to the CE oracle ({seeds} seeds, ± s.e.)"), "cosine", tables, "grad_cosine_oracle", "method", Methods, AxisScale.Linear, ("staleness", d))),
+            ExperimentFiles.WritePlot(outDirectory, $"cosine-true-D{d}.svg", SweepPlots.Curves(
+                Invariant($"MNIST, D = {d}: cosine of the update to the true gradient ({seeds} seeds, ± s.e.)"), "cosine", tables, "grad_cosine_true", "method", Methods, AxisScale.Linear, ("staleness", d))),
         }).ToArray();
         string Late(string d, string m) => Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: true), 2);
         string Early(string d, string m) => Fixed(WindowMean(tables, d, m, "grad_cosine_oracle", steps, late: false), 2);
@@ -96,12 +98,4 @@ public sealed class MnistStalenessExperiment : SweepExperiment
         var window = at.Select((s, i) => (s, i)).Where(p => late ? p.s > steps - tenth : p.s <= tenth).Select(p => mean[p.i]).ToArray();
         return window.Length == 0 ? double.NaN : window.Average();
     }
-
-    static LinePlot CosinePlot(SweepTables tables, string delay, string metric, string target, int seeds)
-        => new(Invariant($"MNIST, D = {delay}: cosine of the update to {target} ({seeds} seeds, ± s.e.)"), "learner step", "cosine",
-            [.. Methods.Select((m, i) =>
-            {
-                var (at, mean, error) = tables.Curve(metric, ("staleness", delay), ("method", m));
-                return new PlotSeries(m, i, at, mean, error);
-            })], AxisScale.Linear, AxisScale.Linear);
 }

@@ -60,12 +60,13 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
         int[] lengths = scale == ReproduceScale.Full ? FullLengths : [4, 8];
         var lengthSeeds = Math.Min(seeds, scale == ReproduceScale.Full ? 3 : 2);
         var lengthTables = RunSweep("lengths", Settings[^1].Apply(options) with { EvaluateEvery = 0 },
-            [Axis("prompt-length", [.. lengths.Select(h => h.ToString(System.Globalization.CultureInfo.InvariantCulture))]), Axis("method", Methods)],
+            [Axis("prompt-length", [.. lengths.Select(h => Invariant($"{h}"))]), Axis("method", Methods)],
             lengthSeeds, outDirectory, context, log);
-        double LengthError(int h, string m) => lengthTables.Find(("prompt-length", Invariant($"{h}")), ("method", m)).Number("final_error_mean");
+        CsvRow AtLength(int h, string m) => lengthTables.Find(("prompt-length", Invariant($"{h}")), ("method", m));
+        double LengthError(int h, string m) => AtLength(h, m).Number("final_error_mean");
         var solved = Methods.ToDictionary(m => m, m => lengths.Where(h => LengthError(h, m) <= SolvedError).DefaultIfEmpty(0).Max());
         var lengthRows = lengths.Select(h => (IReadOnlyList<string>)[Invariant($"{h}"),
-            .. Methods.Select(m => lengthTables.FinalError(("prompt-length", Invariant($"{h}")), ("method", m)))]).ToList();
+            .. Methods.Select(m => SweepTables.Percent(AtLength(h, m), "final_error"))]).ToList();
         lengthRows.Add([Invariant($"H* (longest with error ≤ {100 * SolvedError:F0} %)"), .. Methods.Select(m => HStar(solved[m], lengths))]);
         lengthRows.Add(["papers' H* (all four, 10k episodes)", "—", "≈ 3.5 (their PG)", "≈ 5", "≈ 8", "not given", "≈ 13"]);
         var lengthTable = new ResultTable(Invariant($"All four frictions: final error by prompt length H after {steps} steps (M = 2, mean ± s.e. over {lengthSeeds} seeds)"),
@@ -73,7 +74,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
         var lengthPlot = ExperimentFiles.WritePlot(outDirectory, "reversal-error-vs-length.svg", new LinePlot(
             Invariant($"All four frictions: final error vs prompt length H ({steps} steps, {lengthSeeds} seeds)"), "prompt length H", "final error",
             [.. Methods.Select((m, i) => new PlotSeries(m, i, [.. lengths.Select(h => (double)h)], [.. lengths.Select(h => LengthError(h, m))],
-                [.. lengths.Select(h => lengthTables.Find(("prompt-length", Invariant($"{h}")), ("method", m)).Number("final_error_se"))], Markers: true))],
+                [.. lengths.Select(h => AtLength(h, m).Number("final_error_se"))], Markers: true))],
             AxisScale.Linear, AxisScale.Log));
         var lengthRaw = new JsonObject();
         foreach (var m in Methods)

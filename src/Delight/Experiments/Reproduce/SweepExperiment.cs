@@ -60,7 +60,7 @@ public sealed record SweepTables(string Group, IReadOnlyList<CsvRow> Summary, IR
     public double[] SeedFinalErrors(params (string Name, string Value)[] settings)
     {
         if (Folder is null) throw new InvalidOperationException($"sweep '{Group}' was not read from a folder.");
-        var configuration = Path.Combine(Folder, string.Join(',', settings.Select(s => s.Name + "=" + s.Value)));
+        var configuration = Path.Combine(Folder, SweepRun.ConfigurationName(settings.Select(s => new SweepSetting(s.Name, s.Value))));
         return [.. Directory.GetDirectories(configuration, "seed=*").Order(StringComparer.Ordinal)
             .Select(run => SweepRunFiles.Summary(run)("final.error"))];
     }
@@ -125,11 +125,15 @@ public static class CsvRows
 /// <summary>Plots from sweep tables.</summary>
 public static class SweepPlots
 {
-    /// <summary>One curve of <paramref name="metric"/> against step per configuration, with its s.e. band.</summary>
-    public static LinePlot Curves(string title, string yLabel, SweepTables tables, string metric, string axis, IReadOnlyList<string> values, AxisScale yScale = AxisScale.Linear)
+    /// <summary>
+    /// One curve of <paramref name="metric"/> against step per value of <paramref name="axis"/>, with its s.e. band;
+    /// <paramref name="others"/> fixes the sweep's other axes (a slice of a grid).
+    /// </summary>
+    public static LinePlot Curves(string title, string yLabel, SweepTables tables, string metric, string axis, IReadOnlyList<string> values,
+        AxisScale yScale = AxisScale.Linear, params (string Name, string Value)[] others)
         => new(title, "learner step", yLabel, [.. values.Select((v, i) =>
         {
-            var (steps, mean, error) = tables.Curve(metric, (axis, v));
+            var (steps, mean, error) = tables.Curve(metric, [.. others, (axis, v)]);
             return new PlotSeries(v, i, steps, mean, error);
         })], AxisScale.Linear, yScale);
 }
