@@ -118,10 +118,12 @@ public class RolloutMessageTest
     [InlineData(12, RejectReason.BadHeaderChecksum)]  // payload length
     [InlineData(24, RejectReason.BadHeaderChecksum)]  // sequence
     [InlineData(40, RejectReason.BadHeaderChecksum)]  // row count
-    [InlineData(56, RejectReason.BadHeaderChecksum)]  // the payload CRC itself is covered by the header CRC
-    [InlineData(61, RejectReason.BadHeaderChecksum)]  // the header CRC
-    [InlineData(66, RejectReason.BadHeaderChecksum)]  // run name
-    [InlineData(72, RejectReason.BadPayloadChecksum)] // first token
+    [InlineData(56, RejectReason.BadHeaderChecksum)]  // epoch
+    [InlineData(64, RejectReason.BadHeaderChecksum)]  // credit
+    [InlineData(72, RejectReason.BadHeaderChecksum)]  // the payload CRC itself is covered by the header CRC
+    [InlineData(77, RejectReason.BadHeaderChecksum)]  // the header CRC
+    [InlineData(82, RejectReason.BadHeaderChecksum)]  // run name
+    [InlineData(88, RejectReason.BadPayloadChecksum)] // first token
     [InlineData(-1, RejectReason.BadPayloadChecksum)] // last friction byte
     public void RolloutMessageTest_FlippedByte_IsRefusedWithItsReason(int offset, RejectReason expected)
     {

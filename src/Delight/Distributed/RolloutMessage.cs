@@ -6,6 +6,12 @@ namespace Delight.Distributed;
 public readonly record struct RolloutOrigin(ulong ActorId, ulong Sequence);
 
 /// <summary>
+/// Which parameters and which permission a rollout came from: the learner incarnation (<see cref="LearnerLineage"/>)
+/// whose parameters it was sampled with, and the credit it answers (0: none, e.g. an actor predating credits).
+/// </summary>
+public readonly record struct RolloutStamp(ulong Epoch, ulong Credit);
+
+/// <summary>
 /// Codec for <see cref="MessageKind.Rollout"/>. Header counts: A = rows, B = prompt length, C = answer length,
 /// D = samples per prompt; flags bit 0 = behaviour log-probs present. Payload, L = prompt + answer length:
 /// <code>
@@ -24,7 +30,10 @@ public static class RolloutMessage
         rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1);
 
     /// <summary>Encodes <paramref name="rollout"/>'s first RowCount rows into <paramref name="buffer"/> (reused; no allocation once grown).</summary>
-    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer)
+    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer) => Encode(rollout, run, origin, default, buffer);
+
+    /// <summary>Encodes with the epoch of the sampling parameters and the credit answered.</summary>
+    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, RolloutStamp stamp, MessageBuffer buffer)
     {
         var rows = rollout.RowCount;
         var cells = rows * rollout.Length;
@@ -41,6 +50,8 @@ public static class RolloutMessage
             CountB = rollout.PromptLength,
             CountC = rollout.AnswerLength,
             CountD = rollout.SamplesPerPrompt,
+            Epoch = stamp.Epoch,
+            Credit = stamp.Credit,
         };
         var runName = run.Utf8.Span;
         var message = buffer.Reset(MessageHeader.MessageLength(runName, header.PayloadLength));
@@ -62,16 +73,23 @@ public static class RolloutMessage
     /// Decodes and validates <paramref name="message"/> into <paramref name="destination"/> (capacity ≥ MaxRows, same
     /// lengths as <paramref name="shape"/>). On failure the destination's content is unspecified and must not be used.
     /// </summary>
-    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutShape shape, Rollout destination, out RolloutOrigin origin)
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutShape shape, Rollout destination, out RolloutOrigin origin) =>
+        Decode(message, run, shape, destination, out origin, out _);
+
+    /// <summary>As above, and the rollout's <see cref="RolloutStamp"/> (epoch and credit).</summary>
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutShape shape, Rollout destination, out RolloutOrigin origin,
+        out RolloutStamp stamp)
     {
         if (destination.Capacity < shape.MaxRows || destination.PromptLength != shape.PromptLength || destination.AnswerLength != shape.AnswerLength)
             throw new ArgumentException(
                 $"destination rollout ({destination.Capacity} rows, {destination.PromptLength}+{destination.AnswerLength} tokens) cannot hold shape {shape}.",
                 nameof(destination));
         origin = default;
+        stamp = default;
         var result = MessageHeader.TryRead(message, MessageKind.Rollout, run.Utf8.Span, out var header, out var payload);
         if (!result.IsValid) return result;
         origin = new RolloutOrigin(header.ActorId, header.Sequence);
+        stamp = new RolloutStamp(header.Epoch, header.Credit);
 
         int rows = header.CountA, promptLength = header.CountB, answerLength = header.CountC, samplesPerPrompt = header.CountD;
         if (promptLength != shape.PromptLength || answerLength != shape.AnswerLength)
@@ -84,6 +102,9 @@ public static class RolloutMessage
         if (header.PolicyVersion < 0)
             return DecodeResult.Fail(RejectReason.BadField, $"policy version {header.PolicyVersion} is negative.");
         var hasLogProbs = (header.Flags & HasBehaviourLogProbsFlag) != 0;
+        if (!hasLogProbs && shape.RequiresBehaviourLogProbs)
+            return DecodeResult.Fail(RejectReason.NeedsBehaviourLogProbs,
+                "the rollout carries no behaviour log-probs, and this run's method or screen needs them; run actors that record them, or a method that does not (pg, dg, kondo).");
         var expectedLength = PayloadLength(rows, shape.Length, hasLogProbs);
         if (header.PayloadLength != expectedLength)
             return DecodeResult.Fail(RejectReason.BadLength, $"payload of {header.PayloadLength} bytes; {rows} rows of this shape take {expectedLength}.");
