@@ -75,9 +75,37 @@ public class RolloutMessageTest
         Assert.Equal(s_run.Value.Length, BitConverter.ToUInt16(bytes[8..]));
         Assert.Equal(s_origin.Sequence, BitConverter.ToUInt64(bytes[24..]));
         Assert.Equal(4, BitConverter.ToInt32(bytes[40..]));
-        Assert.Equal("test-run"u8.ToArray(), bytes.Slice(64, 8).ToArray());
+        Assert.Equal("test-run"u8.ToArray(), bytes.Slice(80, 8).ToArray());
         // 4 rows × 5 tokens × (int + float) + 4 rewards + 4 frictions.
-        Assert.Equal(64 + 8 + 4 * 5 * 8 + 4 * 4 + 4, bytes.Length);
+        Assert.Equal(80 + 8 + 4 * 5 * 8 + 4 * 4 + 4, bytes.Length);
+    }
+
+    [Fact]
+    public void RolloutMessageTest_EpochAndCredit_RoundTripAtTheirOffsets()
+    {
+        var buffer = new MessageBuffer();
+        RolloutMessage.Encode(SampleRollout(s_shape), s_run, s_origin, new RolloutStamp(0x1122334455667788, 0x99AABBCCDDEEFF01), buffer);
+        var bytes = buffer.Written.Span;
+        Assert.Equal(0x1122334455667788UL, BitConverter.ToUInt64(bytes[56..]));
+        Assert.Equal(0x99AABBCCDDEEFF01UL, BitConverter.ToUInt64(bytes[64..]));
+
+        Assert.True(RolloutMessage.Decode(bytes, s_run, s_shape, s_shape.NewRollout(), out var origin, out var stamp).IsValid);
+        Assert.Equal(s_origin, origin);
+        Assert.Equal(new RolloutStamp(0x1122334455667788, 0x99AABBCCDDEEFF01), stamp);
+    }
+
+    [Fact]
+    public void RolloutMessageTest_WithoutLogProbs_ForAMethodThatNeedsThem_IsRefusedOnArrival()
+    {
+        var sent = SampleRollout(s_shape);
+        sent.HasBehaviourLogProbs = false;
+        var needs = s_shape with { RequiresBehaviourLogProbs = true };
+
+        var result = RolloutMessage.Decode(Encode(sent).Written.Span, s_run, needs, needs.NewRollout(), out _);
+
+        Assert.Equal(RejectReason.NeedsBehaviourLogProbs, result.Reason);
+        Assert.Equal("needs-behaviour-log-probs", result.Reason.WireName());
+        Assert.True(RolloutMessage.Decode(Encode(SampleRollout(s_shape)).Written.Span, s_run, needs, needs.NewRollout(), out _).IsValid);
     }
 
     [Fact]
@@ -92,7 +120,7 @@ public class RolloutMessageTest
         Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_shape, received, out _).IsValid);
         Assert.False(received.HasBehaviourLogProbs);
         Assert.All(received.BehaviourLogProbs.Take(4 * s_shape.Length), p => Assert.Equal(0f, p));
-        Assert.Equal(64 + 8 + 4 * 5 * 4 + 4 * 4 + 4, buffer.Length);
+        Assert.Equal(80 + 8 + 4 * 5 * 4 + 4 * 4 + 4, buffer.Length);
     }
 
     [Fact]
