@@ -97,6 +97,20 @@ public class RolloutMessageTest
     }
 
     [Fact]
+    public void RolloutMessageTest_WithoutLogProbsForAMethodThatNeedsThem_IsRefusedBeforeTheLearner()
+    {
+        // The learner's own RolloutCheck: what the decoder refuses is exactly what the learner would throw on.
+        var sent = SampleRollout(s_shape);
+        sent.HasBehaviourLogProbs = false;
+        var check = new RolloutCheck(s_shape, RolloutCheck.NeedsOf(new Delight.Losses.Ppo(), speculativeScreen: false));
+        var result = RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _);
+        Assert.Equal(RejectReason.RejectedByLearner, result.Reason);
+        Assert.Contains("method 'ppo' needs behaviour log-probs", result.Message);
+        sent.HasBehaviourLogProbs = true;
+        Assert.True(RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _).IsValid);
+    }
+
+    [Fact]
     public void RolloutMessageTest_EncodingAgain_ReusesTheBufferWithoutAllocating()
     {
         var rollout = SampleRollout(s_shape);
