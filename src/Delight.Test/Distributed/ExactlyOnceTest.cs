@@ -126,6 +126,26 @@ public sealed class ExactlyOnceTest : IDisposable
     }
 
     [Fact]
+    public void DuplicateFilter_SavedWithTheRolloutsInFlight_DropsCopiesOfDecidedOnes_AndLetsTheInFlightOnesThroughOnce()
+    {
+        var filter = new DuplicateFilter();
+        for (ulong s = 0; s < 10; s++) filter.TryMark(new RolloutOrigin(1, s));
+        filter.TryMark(new RolloutOrigin(2, 500));
+        // Actor 1's 3 and 9 were delivered but not decided when the checkpoint was written.
+        var saved = filter.Save([new RolloutOrigin(1, 3), new RolloutOrigin(1, 9)]);
+
+        var resumed = new DuplicateFilter();
+        resumed.Restore(saved);
+        Assert.False(resumed.TryMark(new RolloutOrigin(1, 4)));  // decided before the checkpoint: a copy is dropped
+        Assert.False(resumed.TryMark(new RolloutOrigin(2, 500)));
+        Assert.True(resumed.TryMark(new RolloutOrigin(1, 3)));   // in flight: its redelivery is taken…
+        Assert.False(resumed.TryMark(new RolloutOrigin(1, 3)));  // …once
+        Assert.True(resumed.TryMark(new RolloutOrigin(1, 9)));
+        Assert.True(resumed.TryMark(new RolloutOrigin(1, 10)));  // new
+        Assert.Throws<FormatException>(() => resumed.Restore("1:2:3"));
+    }
+
+    [Fact]
     public void CreditMessage_RoundTrips_AndRefusesAnotherKind()
     {
         var run = new RunName("credit-run");

@@ -62,7 +62,9 @@ static class RunAudit
         Assert.Equal(Enumerable.Range(1, steps), applied.Select(a => a.Step)); // one rollout per step, every step once
         var deadOrigins = dead.Where(d => d.Actor != 0).Select(d => (d.Actor, d.Sequence)).ToHashSet();
         var appliedSet = appliedOrigins.ToHashSet();
-        Assert.Empty(appliedSet.Intersect(deadOrigins)); // never both
+        var both = appliedSet.Intersect(deadOrigins).ToList();
+        Assert.True(both.Count == 0, "applied and dead-lettered: " + string.Join(", ", both.Select(o =>
+            $"{o} applied at step {applied.First(a => (a.Actor, a.Sequence) == o).Step}, dead as {string.Join('/', dead.Where(d => (d.Actor, d.Sequence) == o).Select(d => d.Reason))}")));
         var undecided = sent.Select(s => (s.Actor, s.Sequence)).Where(o => !appliedSet.Contains(o) && !deadOrigins.Contains(o)).ToList();
         Assert.True(undecided.Count == 0, $"{undecided.Count} confirmed rollouts were neither applied nor dead-lettered: {string.Join(", ", undecided.Take(5))}");
     }

@@ -32,12 +32,13 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     readonly BrokerOptions _broker;
     readonly BrokerTopology _topology;
     readonly DistributedLearnerOptions _distributed;
-    readonly RolloutShape _shape;
+    readonly RolloutCheck _check;
     readonly float[] _published;
     readonly Numerics.ParameterSet _parameters;
     readonly RolloutLedger _ledger = new();
     LearnerLineage _lineage = new();
     Dictionary<RolloutOrigin, RejectReason> _settled = [];
+    string? _seen;
     BrokerConnection? _connection;
     ParameterPublisher? _publisher;
     RolloutReceiver? _receiver;
@@ -57,10 +58,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         _broker = broker;
         _topology = new BrokerTopology(run);
         _distributed = distributed ?? new DistributedLearnerOptions();
-        _shape = RolloutShape.For(Session.Environment, Session.BatchRows) with
-        {
-            RequiresBehaviourLogProbs = Session.Learner.Loss.NeedsBehaviourLogProbs || Session.Learner.Options.Screen == Learning.ScreenMode.Speculative,
-        };
+        _check = Session.RolloutCheck;
         _parameters = Session.Policy.Parameters;
         _published = new float[_parameters.BufferLength];
     }
@@ -99,13 +97,13 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         {
             _publisher = Wait(ParameterPublisher.StartAsync(_connection, _topology, ConfigJson(Session.Options), cancel));
             var prefetch = Session.Options.CheckpointEvery + CommitThreshold + _distributed.Credits + 16;
-            _receiver = Wait(RolloutReceiver.StartAsync(_connection, _topology, _shape, new RolloutReceiverOptions
+            _receiver = Wait(RolloutReceiver.StartAsync(_connection, _topology, _check, new RolloutReceiverOptions
             {
                 Prefetch = prefetch,
                 DeferAcknowledgements = true,
                 ExclusiveWait = _distributed.LockWait,
                 OnInvalid = reason => _ledger.Refused(reason, 0),
-            }, cancel, _settled));
+            }, cancel, _settled, _seen));
             _credits = new CreditIssuer(_connection, _topology);
             Publish();
             Wait(_credits.ResetAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
@@ -252,6 +250,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         state.Put("distributed.epochs", _lineage.Save());
         var decisions = _receiver?.Decisions() ?? _settled.Select(s => new RolloutDecision(s.Key, s.Value)).ToList();
         state.Put("distributed.decided", DecisionWindow.Save(decisions));
+        if ((_receiver?.SaveSeen() ?? _seen) is { } seen) state.Put("distributed.seen", seen);
     }
 
     public void RestoreState(TrainingState state, string source)
@@ -264,6 +263,11 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         {
             if (state.Has("distributed.epochs")) _lineage = LearnerLineage.Restore(state.GetString("distributed.epochs"));
             if (state.Has("distributed.decided")) _settled = DecisionWindow.Restore(state.GetString("distributed.decided"));
+            if (state.Has("distributed.seen"))
+            {
+                _seen = state.GetString("distributed.seen");
+                new DuplicateFilter().Restore(_seen); // checked now, so a malformed state fails before anything connects
+            }
         }
         catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
         {

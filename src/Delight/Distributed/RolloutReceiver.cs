@@ -27,7 +27,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
 {
     readonly BrokerConnection _broker;
     readonly BrokerTopology _topology;
-    readonly RolloutShape _shape;
+    readonly RolloutCheck _check;
     readonly RolloutReceiverOptions _options;
     readonly Channel<ReceivedRollout> _ready;
     readonly Stack<ReceivedRollout> _pool = new();
@@ -45,12 +45,13 @@ public sealed class RolloutReceiver : IAsyncDisposable
     long _received, _accepted, _duplicateCount;
     int _sessions;
 
-    RolloutReceiver(BrokerConnection broker, BrokerTopology topology, RolloutShape shape, RolloutReceiverOptions options,
-        IReadOnlyDictionary<RolloutOrigin, RejectReason>? settled)
+    RolloutReceiver(BrokerConnection broker, BrokerTopology topology, RolloutCheck check, RolloutReceiverOptions options,
+        IReadOnlyDictionary<RolloutOrigin, RejectReason>? settled, string? seen)
     {
+        if (seen is not null) _duplicates.Restore(seen);
         _broker = broker;
         _topology = topology;
-        _shape = shape;
+        _check = check;
         _options = options;
         _ready = Channel.CreateBounded<ReceivedRollout>(new BoundedChannelOptions(options.ReadyCapacity) { SingleReader = true, SingleWriter = true });
         if (settled is not null) foreach (var (origin, reason) in settled) _settled[origin] = reason;
@@ -58,12 +59,14 @@ public sealed class RolloutReceiver : IAsyncDisposable
 
     /// <summary>Declares the topology and starts consuming; returns once the first consumer is registered.</summary>
     /// <param name="settled">decisions a restored checkpoint holds (see <see cref="Decisions"/>)</param>
+    /// <param name="seen">the duplicate filter a restored checkpoint holds (see <see cref="SaveSeen"/>)</param>
     /// <exception cref="BrokerException">the broker is unreachable, or (exclusive) another learner holds the run</exception>
-    public static async Task<RolloutReceiver> StartAsync(BrokerConnection broker, BrokerTopology topology, RolloutShape shape,
+    /// <param name="check">the learner's rules: a rollout that breaks them is dead-lettered on arrival</param>
+    public static async Task<RolloutReceiver> StartAsync(BrokerConnection broker, BrokerTopology topology, RolloutCheck check,
         RolloutReceiverOptions? options = null, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<RolloutOrigin, RejectReason>? settled = null)
+        IReadOnlyDictionary<RolloutOrigin, RejectReason>? settled = null, string? seen = null)
     {
-        var receiver = new RolloutReceiver(broker, topology, shape, options ?? new RolloutReceiverOptions(), settled);
+        var receiver = new RolloutReceiver(broker, topology, check, options ?? new RolloutReceiverOptions(), settled, seen);
         receiver._loop = Task.Run(receiver.ConsumeLoopAsync);
         try { await receiver._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false); }
         catch
@@ -119,6 +122,15 @@ public sealed class RolloutReceiver : IAsyncDisposable
             decisions.AddRange(_settled.Select(s => new RolloutDecision(s.Key, s.Value)));
             return decisions;
         }
+    }
+
+    /// <summary>
+    /// The duplicate filter for a checkpoint: every origin marked so far, except those still in flight (delivered,
+    /// not decided), which the checkpoint does not hold and whose redeliveries a resumed learner must take.
+    /// </summary>
+    public string SaveSeen()
+    {
+        lock (_entries) return _duplicates.Save(_entries.Where(e => e.Value.State == EntryState.InFlight).Select(e => e.Key).ToList());
     }
 
     /// <summary>Restored decisions not seen again yet.</summary>
@@ -302,7 +314,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
         try
         {
             var received = Rent();
-            var result = RolloutMessage.Decode(delivery.Body.Span, _topology.Run, _shape, received.Rollout, out var origin, out var stamp);
+            var result = RolloutMessage.Decode(delivery.Body.Span, _topology.Run, _check, received.Rollout, out var origin, out var stamp);
             if (!result.IsValid)
             {
                 Return(received);
@@ -412,7 +424,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
 
     ReceivedRollout Rent()
     {
-        lock (_pool) return _pool.TryPop(out var received) ? received : new ReceivedRollout(_shape);
+        lock (_pool) return _pool.TryPop(out var received) ? received : new ReceivedRollout(_check.Shape);
     }
 
     void Return(ReceivedRollout received)

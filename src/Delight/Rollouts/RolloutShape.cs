@@ -1,4 +1,4 @@
-namespace Delight.Distributed;
+namespace Delight;
 
 /// <summary>
 /// What the learner accepts: every received rollout must have exactly these lengths, tokens inside these
@@ -29,11 +29,6 @@ public sealed record RolloutShape
     /// <summary>Prompt tokens are in [0, PromptVocabularySize).</summary>
     public int PromptVocabularySize { get; }
     public int MaxRows { get; }
-    /// <summary>
-    /// The learner's method (importance ratios, trust regions) or screen (speculative) reads behaviour log-probs, so a
-    /// rollout without them is refused on arrival rather than failing inside the learner step.
-    /// </summary>
-    public bool RequiresBehaviourLogProbs { get; init; }
     public int Length => PromptLength + AnswerLength;
 
     public static RolloutShape For(ITokenEnvironment environment, int maxRows) => new(
