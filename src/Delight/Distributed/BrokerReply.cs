@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -45,7 +46,7 @@ static class BrokerReply
 
     /// <summary>One line: who refused, the broker's own words, and what to do about it.</summary>
     public static string Describe(ShutdownEventArgs reason, string displayUri, string user, string virtualHost) =>
-        $"the broker at {displayUri} refused: {reason.ReplyCode} {reason.ReplyText.Trim()}; {Fix(reason, user, virtualHost)}";
+        $"the broker at {displayUri} refused: {reason.ReplyCode} {reason.ReplyText.Trim().TrimEnd('.')}; {Fix(reason, user, virtualHost)}";
 
     /// <summary>The likely fix for a permanent refusal, with the command an operator would type.</summary>
     static string Fix(ShutdownEventArgs reason, string user, string virtualHost)
@@ -65,7 +66,9 @@ static class BrokerReply
         if (reason.ReplyCode == Constants.ResourceLocked)
             return "another connection holds that queue exclusively: is another learner of this run running? Stop it, or use another --run.";
         if (text.Contains("inequivalent arg", StringComparison.OrdinalIgnoreCase))
-            return $"the queue or exchange exists with other settings (left by another version of delight, or made by hand); delete it (rabbitmqctl delete_queue {vhostArgument}NAME) or use another --run.";
+            return Regex.Match(text, "for queue '([^']+)'") is { Success: true } queue
+                ? $"the queue exists with other settings (left by another version of delight, or made by hand); delete it (rabbitmqctl delete_queue {vhostArgument}'{queue.Groups[1].Value}') or use another --run."
+                : $"the exchange exists with other settings (left by another version of delight, or made by hand); delete it (rabbitmqadmin delete exchange name=NAME) or use another --run.";
         return "the broker will refuse this again; fix the cause it names.";
     }
 }
