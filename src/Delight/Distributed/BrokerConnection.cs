@@ -155,7 +155,7 @@ public sealed class BrokerConnection : IAsyncDisposable
             catch (Exception e) when (IsAuthenticationFailure(e))
             {
                 var refused = new BrokerException(
-                    $"the broker at {DisplayUri} refused the login of user '{UserName}': {Innermost(e).Message.Trim()}; check the user name and password in the broker URI.", e)
+                    $"the broker at {DisplayUri} refused the login of user '{UserName}': {Innermost(e).Message.Trim().TrimEnd('.')}; check the user name and password in the broker URI.", e)
                     { ReplyCode = Constants.AccessRefused };
                 Interlocked.CompareExchange(ref _refused, refused, null);
                 throw refused;
