@@ -8,6 +8,8 @@ namespace Delight.Cli.Commands;
 /// <summary>delight status (--broker URI | --broker-file PATH | DELIGHT_BROKER) --run NAME [--json]</summary>
 static class StatusCommand
 {
+    /// <summary>The learner publishes every ~2 s; several missed in a row mean it is stuck, stopped or cut off from the broker.</summary>
+    const double SilentAfterSeconds = 10;
     static readonly JsonSerializerOptions s_json = new(LearnerStatus.Json) { WriteIndented = true };
 
     public static Command Create(TextWriter output)
@@ -57,7 +59,7 @@ static class StatusCommand
             return;
         }
         output.WriteLine(string.Create(c,
-            $"learner: {learner.Host} pid {learner.ProcessId}, epoch {learner.Epoch}, version {learner.Version}, step {learner.Step}/{learner.Steps}, updated {status.LearnerStatusAgeSeconds:0.#} s ago"));
+            $"learner: {learner.Host} pid {learner.ProcessId}, epoch {learner.Epoch}, version {learner.Version}, step {learner.Step}/{learner.Steps}, updated {status.LearnerStatusAgeSeconds:0.#} s ago{(status.LearnerStatusAgeSeconds > SilentAfterSeconds ? " (silent since: is the learner still running?)" : "")}"));
         var refused = learner.RowsRefused.Values.Sum();
         output.WriteLine(string.Create(c,
             $"rows: {learner.RowsPerSecond:0.#}/s applied lately; {learner.RowsSampled} sampled, {learner.RowsApplied} applied, {refused} refused{ByReason(learner.RowsRefused)}"));

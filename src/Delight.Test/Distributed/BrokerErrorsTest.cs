@@ -67,6 +67,36 @@ public sealed class BrokerErrorsTest(RabbitBrokerFixture fixture, ITestOutputHel
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [RabbitFact]
+    public async Task BrokerErrorsTest_UserWithoutPermissions_FailsAtOnceNamingUserVhostAndTheCommandToFixIt()
+    {
+        var user = $"u{Guid.NewGuid():N}"[..12];
+        var vhost = $"v{Guid.NewGuid():N}"[..12];
+        await fixture.Broker.ControlAsync("add_user", user, Secret);
+        await fixture.Broker.ControlAsync("add_vhost", vhost);
+        await using (var broker = new BrokerConnection(Patient($"amqp://{user}:{Secret}@127.0.0.1:{Port}/{vhost}")))
+        {
+            var error = await FailsAtOnceAsync(() => broker.OpenChannelAsync(false, CancellationToken.None));
+
+            Assert.Contains("refused: 530 NOT_ALLOWED", error.Message);
+            Assert.Contains($"user '{user}' has no access to vhost '{vhost}': rabbitmqctl set_permissions -p '{vhost}' '{user}' '.*' '.*' '.*'.", error.Message);
+            AssertOneLineWithout(Secret, error.Message);
+        }
+
+        // Allowed into the vhost but not to configure the run's queues: refused on the first declare.
+        await fixture.Broker.ControlAsync("set_permissions", "-p", vhost, user, "^$", ".*", ".*");
+        await using (var broker = new BrokerConnection(Patient($"amqp://{user}:{Secret}@127.0.0.1:{Port}/{vhost}")))
+        await using (var sender = new RolloutSender(broker, NewTopology(), actorId: 1))
+        {
+            var shape = new RolloutShape(promptLength: 2, answerLength: 3, vocabularySize: 4, promptVocabularySize: 10, maxRows: 8);
+            var error = await FailsAtOnceAsync(() => sender.SendAsync(RolloutMessageTest.SampleRollout(shape, rows: 2, seed: 1), CancellationToken.None));
+
+            Assert.Contains("refused: 403 ACCESS_REFUSED", error.Message);
+            Assert.Contains($"user '{user}' lacks a permission in vhost '{vhost}': rabbitmqctl set_permissions -p '{vhost}' '{user}' '.*' '.*' '.*'.", error.Message);
+            AssertOneLineWithout(Secret, error.Message);
+        }
+    }
+
     /// <summary>A queue left with other arguments (another version of delight, or made by hand): the declare is refused with 406.</summary>
     static async Task RedeclareRolloutQueueDifferentlyAsync(string uri, BrokerTopology topology)
     {

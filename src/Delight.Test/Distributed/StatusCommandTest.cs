@@ -4,12 +4,13 @@ using System.Text.Json;
 using Delight.Cli;
 using Delight.Distributed;
 using RabbitMQ.Client;
+using Xunit.Abstractions;
 
 namespace Delight.Test.Distributed;
 
 /// <summary>`delight status` and the learner's <see cref="StatusBoard"/> against a real broker.</summary>
 [Collection(RabbitCollection.Name)]
-public sealed class StatusCommandTest(RabbitBrokerFixture fixture)
+public sealed class StatusCommandTest(RabbitBrokerFixture fixture, ITestOutputHelper log)
 {
     readonly RunName _run = new($"s-{Guid.NewGuid():N}"[..18]);
 
@@ -20,6 +21,7 @@ public sealed class StatusCommandTest(RabbitBrokerFixture fixture)
         var output = new StringWriter();
         var error = new StringWriter();
         var code = Program.Run(["status", "--broker", fixture.Broker.Uri, "--run", _run.Value, .. more], output, error);
+        log.WriteLine(output.ToString() + error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -93,6 +95,19 @@ public sealed class StatusCommandTest(RabbitBrokerFixture fixture)
         Assert.Matches($@"delight\.{_run}\.rollouts\s+3\s+0", again.Output);
         Assert.Matches($@"delight\.{_run}\.dead\s+2\s+0", again.Output);
         Assert.Contains("epoch 3, version 42, step 42/1000", again.Output);
+    }
+
+    [RabbitFact]
+    public async Task StatusCommandTest_OldLearnerStatus_AsksWhetherTheLearnerStillRuns()
+    {
+        await using (var broker = new BrokerConnection(Options))
+        await using (var board = new StatusBoard(broker, _run))
+            Assert.True(await board.PublishAsync(SampleStatus(step: 9) with { TimeUtc = DateTime.UtcNow.AddMinutes(-5) }, CancellationToken.None));
+
+        var (code, output, error) = Status();
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"updated 30\d\.?\d? s ago \(silent since: is the learner still running\?\)", output);
     }
 
     [RabbitFact]
