@@ -15,8 +15,10 @@ namespace Delight.Distributed;
 /// <item>406 PRECONDITION_FAILED: a queue or exchange exists with other arguments (and the like).</item>
 /// </list>
 /// Not permanent: 404 on a channel (a queue or exchange deleted: the reconnect re-declares it), 320 CONNECTION_FORCED
-/// (a broker shutting down), and two 406s a new channel cures: an unknown delivery tag (an ack for a closed channel's
-/// delivery) and the consumer acknowledgement timeout (the broker requeues the deliveries).
+/// (a broker shutting down), 530 "vhost is down" (a broker restarting), two 406s a new channel cures: an unknown delivery tag (an ack for a closed channel's
+/// delivery) and the consumer acknowledgement timeout (the broker requeues the deliveries); and 403 "in exclusive use"
+/// on a consume: the holder may be a predecessor whose dead connection the broker has not noticed yet, so the
+/// consumer that asked for exclusivity (the learner) decides how long to wait and what to say.
 /// </summary>
 static class BrokerReply
 {
@@ -36,13 +38,18 @@ static class BrokerReply
         if (reason.Initiator != ShutdownInitiator.Peer) return false;
         return reason.ReplyCode switch
         {
-            Constants.AccessRefused or Constants.InvalidPath or Constants.NotAllowed or Constants.ResourceLocked => true,
+            Constants.AccessRefused => !IsExclusiveUse(reason),
+            // "vhost '/' is down": a restarting broker that accepts connections before its vhost is up.
+            Constants.NotAllowed => !reason.ReplyText.Contains("is down", StringComparison.OrdinalIgnoreCase),
+            Constants.InvalidPath or Constants.ResourceLocked => true,
             Constants.NotFound => reason.ClassId == ConnectionClassId,
             Constants.PreconditionFailed => !reason.ReplyText.Contains("delivery tag", StringComparison.OrdinalIgnoreCase)
                 && !reason.ReplyText.Contains("timed out", StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
     }
+
+    static bool IsExclusiveUse(ShutdownEventArgs reason) => reason.ReplyText.Contains("exclusive use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>One line: who refused, the broker's own words, and what to do about it.</summary>
     public static string Describe(ShutdownEventArgs reason, string displayUri, string user, string virtualHost) =>
@@ -59,8 +66,6 @@ static class BrokerReply
             return $"create the virtual host (rabbitmqctl add_vhost '{virtualHost}') or fix the path of the broker URI.";
         if (reason.ReplyCode is Constants.NotAllowed or Constants.InvalidPath or Constants.NotFound)
             return $"user '{user}' has no access to vhost '{virtualHost}': rabbitmqctl set_permissions {vhostArgument}'{user}' '.*' '.*' '.*'.";
-        if (reason.ReplyCode == Constants.AccessRefused && text.Contains("exclusive", StringComparison.OrdinalIgnoreCase))
-            return "another process holds it exclusively: is another learner of this run running? Stop it, or use another --run.";
         if (reason.ReplyCode == Constants.AccessRefused)
             return $"user '{user}' lacks a permission in vhost '{virtualHost}': rabbitmqctl set_permissions {vhostArgument}'{user}' '.*' '.*' '.*'.";
         if (reason.ReplyCode == Constants.ResourceLocked)
