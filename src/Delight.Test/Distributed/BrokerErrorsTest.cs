@@ -130,7 +130,7 @@ public sealed class BrokerErrorsTest(RabbitBrokerFixture fixture, ITestOutputHel
             AssertPreconditionFailed(topology, await FailsAtOnceAsync(() => sender.SendAsync(rollout, CancellationToken.None)));
         }
         await using (var broker = new BrokerConnection(Patient(fixture.Broker.Uri)))
-            AssertPreconditionFailed(topology, await FailsAtOnceAsync(async () => { await using var _ = await RolloutReceiver.StartAsync(broker, topology, shape); }));
+            AssertPreconditionFailed(topology, await FailsAtOnceAsync(async () => { await using var _ = await RolloutReceiver.StartAsync(broker, topology, new RolloutCheck(shape)); }));
         await using (var broker = new BrokerConnection(Patient(fixture.Broker.Uri)))
             AssertPreconditionFailed(topology, await FailsAtOnceAsync(async () => { await using var _ = await ParameterSubscriber.StartAsync(broker, topology, actorId: 2); }));
         await using (var broker = new BrokerConnection(Patient(fixture.Broker.Uri)))
