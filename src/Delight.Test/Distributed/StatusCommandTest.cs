@@ -126,8 +126,9 @@ public sealed class StatusCommandTest(RabbitBrokerFixture fixture, ITestOutputHe
         Assert.Equal(_run.Value, root.GetProperty("run").GetString());
         Assert.Equal(2, root.GetProperty("rollouts").GetProperty("messages").GetInt32());
         Assert.True(root.GetProperty("rollouts").GetProperty("exists").GetBoolean());
-        Assert.False(root.GetProperty("credits").GetProperty("exists").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, root.GetProperty("connectedActors").ValueKind);
+        // Every role declares the run's shared queues, the credits queue among them; no actor consumes it here.
+        Assert.True(root.GetProperty("credits").GetProperty("exists").GetBoolean());
+        Assert.Equal(0, root.GetProperty("connectedActors").GetInt32());
         Assert.Equal(7, root.GetProperty("learner").GetProperty("version").GetInt64());
         Assert.Equal(3UL, root.GetProperty("learner").GetProperty("epoch").GetUInt64());
         Assert.Equal(64, root.GetProperty("learner").GetProperty("rowsRefused").GetProperty("too-stale").GetInt64());
