@@ -8,7 +8,10 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    /// <summary>Parses and runs; bad input prints one line naming the problem and the fix, and returns 2.</summary>
+    /// <summary>
+    /// Parses and runs; bad input prints one line naming the problem and the fix, and returns 2. Anything else is a
+    /// bug: its stack trace and a request for a report, exit 70.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
@@ -41,6 +44,12 @@ public static class Program
         {
             error.WriteLine($"delight: error: {CliErrors.Describe(e)}");
             return 2;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine(e.ToString());
+            error.WriteLine(CliErrors.BugReport);
+            return CliErrors.BugExitCode;
         }
     }
 }

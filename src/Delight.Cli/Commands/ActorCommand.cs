@@ -18,7 +18,8 @@ static class ActorCommand
         {
             Description = "Seconds to wait for the learner's config at start, and for new parameters while running, before giving up.",
             DefaultValueFactory = _ => 120,
-        };
+        }.Within(0.001, 7 * 24 * 3600); // TimeSpan holds it; longer than a week is a typo, not patience
+
         var binder = new TrainOptionsBinder(only: s_frictions);
         var command = new Command("actor", "Sample rollouts for a learner's run through a RabbitMQ broker; task and policy come from the learner. Friction flags apply to this actor only.")
             { broker, run, seed, patience };
@@ -26,7 +27,6 @@ static class ActorCommand
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(patience);
-            if (!(seconds > 0)) throw new Runtime.OptionException("--patience", $"--patience {seconds} must be a positive number of seconds.");
             var actor = new RemoteActor(new BrokerOptions(parse.GetValue(broker)!), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -59,7 +59,10 @@ public sealed class TrainingSession
     public Evaluation Initial { get; private set; } = Evaluation.None;
 
     /// <summary>A policy of the same architecture for an actor to sample with.</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Math.Max(BatchRows, Math.Min(Options.EvaluationRows, 100)));
+    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, PolicyRows(Options));
+
+    /// <summary>Rows a policy's buffers are sized for: a batch, or up to 100 evaluation rows at a time.</summary>
+    public static int PolicyRows(TrainOptions options) => Math.Max(options.PromptsPerBatch * options.SamplesPerPrompt, Math.Min(options.EvaluationRows, 100));
 
     /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
     public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>

@@ -73,11 +73,14 @@ public static class ConfigFile
         catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--config", $"{where} is not valid YAML (line {e.Start.Line}): {e.Message}"); }
         var pairs = new List<(string, string?)>();
         if (stream.Documents.Count == 0) return pairs;
+        if (stream.Documents.Count > 1)
+            throw new OptionException("--config", $"{where} holds {stream.Documents.Count} YAML documents (the second starts at line {stream.Documents[1].RootNode.Start.Line}); a config is one mapping, so merge them or remove the '---' separator.");
         if (stream.Documents[0].RootNode is not YamlMappingNode mapping)
             throw new OptionException("--config", $"{where} must hold one mapping of option: value pairs.");
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keyNode is not YamlScalarNode { Value: { } key })
+                throw new OptionException("--config", $"{where} (line {keyNode.Start.Line}) has a key that is {(keyNode is YamlScalarNode ? "empty" : "a list or mapping")}; keys are option names such as 'steps'.");
             if (valueNode is not YamlScalarNode scalar)
                 throw new OptionException("--" + key, $"'{key}' in {where} (line {valueNode.Start.Line}) must be a single value, not a list or mapping.");
             var quoted = scalar.Style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted;
