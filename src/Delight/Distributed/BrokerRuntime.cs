@@ -151,7 +151,7 @@ public sealed class BrokerRuntime : ITrainingRuntime
     {
         Session.RestoreState(state, source);
         if (!state.Has("rollouts")) return; // a checkpoint of a local run, continued by remote actors
-        var r = state.GetString("rollouts").Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        var r = state.GetLongs("rollouts", 3, 0, long.MaxValue);
         _before = new RolloutCounts(r[0], r[1], r[2]);
         _received = _applied = _refused = 0;
     }
