@@ -135,8 +135,12 @@ public static class SafeTensors
     /// model's tensor names, each F32 with the model's shape. Everything is validated and read before the first
     /// parameter is written: when this throws, the parameters are unchanged.
     /// </summary>
-    /// <exception cref="CheckpointException">The file is missing, unreadable, invalid, or does not match the model.</exception>
-    public static IReadOnlyDictionary<string, string> Load(string path, ParameterSet parameters)
+    /// <param name="requireFinite">Refuse NaN and ±∞ values, naming the tensor (a policy's weights must be finite;
+    /// false only for tools that copy arbitrary bits).</param>
+    /// <returns>The metadata Save was given (the checksum it added is verified and left out).</returns>
+    /// <exception cref="CheckpointException">The file is missing, unreadable, invalid, damaged (its CRC-32C does not
+    /// match), holds a non-finite value, or does not match the model.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, ParameterSet parameters, bool requireFinite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -179,9 +183,12 @@ public static class SafeTensors
         var crc = ~0u;
         foreach (var entry in header.Tensors) staged.Add(entry.Name, ReadValues(stream, header, entry, path, ref crc));
         VerifyChecksum(header, ~crc, path);
-        foreach (var entry in header.Tensors) RequireFinite(staged[entry.Name], entry, path);
+        if (requireFinite)
+            foreach (var entry in header.Tensors) RequireFinite(staged[entry.Name], entry, path);
         foreach (var p in parameters.Parameters) staged[p.Name].CopyTo(p.Value);
-        return header.Metadata;
+        return header.Metadata.ContainsKey(ChecksumKey)
+            ? header.Metadata.Where(kv => kv.Key != ChecksumKey).ToDictionary(StringComparer.Ordinal)
+            : header.Metadata;
     }
 
     // ---- writing ----
