@@ -14,21 +14,7 @@ public static class Program
     /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
-        {
-            TrainCommand.Create(output),
-            ResumeCommand.Create(output),
-            DemoCommand.Create(output),
-            InitCommand.Create(output),
-            LogProbsCommand.Create(output),
-            BenchCommand.Create(output),
-            DataCommand.Create(output),
-            ReportCommand.Create(output),
-            ReproduceCommand.Create(output),
-            LearnerCommand.Create(output),
-            ActorCommand.Create(output),
-            SweepCommand.Create(output),
-        };
+        var root = CreateRoot(output);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -52,4 +38,22 @@ public static class Program
             return CliErrors.BugExitCode;
         }
     }
+
+    /// <summary>Every command with its flags (the tests walk it to find every numeric flag).</summary>
+    internal static RootCommand CreateRoot(TextWriter output) =>
+        new("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
+        {
+            TrainCommand.Create(output),
+            ResumeCommand.Create(output),
+            DemoCommand.Create(output),
+            InitCommand.Create(output),
+            LogProbsCommand.Create(output),
+            BenchCommand.Create(output),
+            DataCommand.Create(output),
+            ReportCommand.Create(output),
+            ReproduceCommand.Create(output),
+            LearnerCommand.Create(output),
+            ActorCommand.Create(output),
+            SweepCommand.Create(output),
+        };
 }

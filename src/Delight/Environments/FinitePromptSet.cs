@@ -27,8 +27,8 @@ public class FinitePromptSet : TokenEnvironmentWrapper
         return inner is ISupervisedTask ? new Supervised(inner, options) : new FinitePromptSet(inner, options);
     }
 
-    /// <summary>Most tokens the set stores (400 MB of ints).</summary>
-    public const long MaxTokens = 100_000_000;
+    /// <summary>Most tokens the set stores (40 MB of ints).</summary>
+    public const long MaxTokens = 10_000_000;
 
     public FinitePromptOptions Options { get; }
     public int Count => Options.NumPrompts;

@@ -41,7 +41,7 @@ public sealed record TaskOptions
     public float Kappa { get; init; } = 1f;
 
     /// <summary>Finite data set of this many prompts (--finite-prompts); null = fresh prompts.</summary>
-    [Runtime.Option("finite-prompts", "Draw prompts from a fixed set of this size.", Min = 1, Max = 10_000_000)]
+    [Runtime.Option("finite-prompts", "Draw prompts from a fixed set of this size.", Min = 1, Max = 1_000_000)]
     public int? FinitePrompts { get; init; }
     /// <summary>Seed of the finite prompt set (--finite-prompt-seed).</summary>
     [Runtime.Option("finite-prompt-seed", "Seed of the finite prompt set.")]

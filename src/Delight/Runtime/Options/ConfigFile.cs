@@ -66,10 +66,40 @@ public static class ConfigFile
         }
     }
 
+    /// <summary>Most nesting a config may have (it needs 1: a mapping of values); deeper YAML is refused before it is loaded.</summary>
+    const int MaxYamlDepth = 16;
+
+    /// <summary>
+    /// Walks the YAML events and stops at the first node nested deeper than <see cref="MaxYamlDepth"/>: building the
+    /// document model of a deeply nested file ('[[[[…') takes time quadratic in the depth, a hang rather than an error.
+    /// </summary>
+    internal static void CheckYamlDepth(string text, string where, string option = "--config")
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxYamlDepth)
+                        throw new OptionException(option, $"{where} nests lists or mappings more than {MaxYamlDepth} deep (line {parser.Current.Start.Line}); write one flat mapping.");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
     static List<(string, string?)> ReadYaml(string text, string where)
     {
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
+        try
+        {
+            CheckYamlDepth(text, where);
+            stream.Load(new StringReader(text));
+        }
         catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--config", $"{where} is not valid YAML (line {e.Start.Line}): {e.Message}"); }
         var pairs = new List<(string, string?)>();
         if (stream.Documents.Count == 0) return pairs;
