@@ -33,8 +33,8 @@ public static class IdxReader
 
     public static bool IsGzip(ReadOnlySpan<byte> content) => content.Length >= 2 && content[0] == 0x1F && content[1] == 0x8B;
 
-    /// <summary>Most bytes a decompressed IDX file may hold: 2.7× MNIST's largest (47 MB), so a gzip bomb stops early.</summary>
-    public const long MaxContentBytes = 128L << 20;
+    /// <summary>Most bytes a decompressed IDX file may hold: 1.4× MNIST's largest (47 MB), so a gzip bomb stops early.</summary>
+    public const long MaxContentBytes = 64L << 20;
 
     /// <summary>
     /// <paramref name="content"/> gunzipped when it starts with 1F 8B, else itself; <paramref name="path"/> names it in
