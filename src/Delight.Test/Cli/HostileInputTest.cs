@@ -195,12 +195,20 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
     [InlineData("--eval-rows", "2e9", "--steps", "1")]
     [InlineData("--runtime", "async", "--actors", "100000")]
     [InlineData("--prompt-length", "1000", "--prompts", "100")]
-    [InlineData("--staleness", "9000", "--task", "mnist")]
     public void HostileInputTest_TheIssuesFlags_AreClearErrors(string flag1, string value1, string flag2, string value2)
     {
         var result = Cli("train", flag1, value1, flag2, value2, "--out", Path.Combine(_folder, "never"));
         AssertClearError(result, $"{flag1} {value1} {flag2} {value2}");
         Assert.Contains("--", result.Error);
+    }
+
+    [Fact]
+    public void HostileInputTest_WholeRunMemory_IsBoundedNamingTheLargestPart()
+    {
+        var result = Cli("train", "--runtime", "async", "--actors", "64", "--prompts", "50", "--samples", "50", "--out", Path.Combine(_folder, "never"));
+        AssertClearError(result, "64 actors of 2500 rows", "65 policy copies", "lower --actors");
+        result = Cli("train", "--staleness", "9000", "--out", Path.Combine(_folder, "never"));
+        AssertClearError(result, "--staleness 9000", "--staleness 9000 keeps 9001 copies of the 100608 parameters", "at most 2667");
     }
 
     [Fact]

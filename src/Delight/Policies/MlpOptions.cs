@@ -32,6 +32,9 @@ public sealed record MlpOptions
             throw new ArgumentException($"input {InputCount}, hidden [{string.Join(",", HiddenWidths)}] and actions {ActionCount} give {ParameterCount} parameters, more than the {PolicyLimits.MaxParameters} supported.");
     }
 
+    /// <summary>Floats of the forward's stored activations: rows × (input + hidden widths + actions).</summary>
+    public double ActivationFloats => (double)MaxRows * (InputCount + ActionCount + (HiddenWidths ?? []).Sum(w => (double)w));
+
     /// <summary>Trainable floats: each Linear layer's weights and biases, (in + 1)·out.</summary>
     public long ParameterCount
     {

@@ -29,6 +29,9 @@ public sealed record TabularOptions
         if (!(InitStd >= 0) || !float.IsFinite(InitStd)) throw new ArgumentException($"init std {InitStd} must be a finite number >= 0.");
     }
 
+    /// <summary>Floats of the per-row log-probs buffer: rows × actions.</summary>
+    public double ActivationFloats => (double)MaxRows * ActionCount;
+
     /// <summary>Trainable floats: one logit per (context, action).</summary>
     public long ParameterCount => (long)ContextCount * ActionCount;
 

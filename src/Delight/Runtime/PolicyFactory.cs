@@ -19,17 +19,17 @@ public static class PolicyFactory
     };
 
     /// <summary>
-    /// The parameter count of the policy <see cref="Create"/> would build, after checking its shape against
-    /// <see cref="PolicyLimits"/> — without allocating, so options can be refused before a run starts.
+    /// The parameter count and activation floats of the policy <see cref="Create"/> would build, after checking its
+    /// shape against <see cref="PolicyLimits"/> — without allocating, so options can be refused before a run starts.
     /// </summary>
     /// <exception cref="ArgumentException">The shape is invalid or too large.</exception>
-    public static long CheckShape(ITokenEnvironment environment, int maxRows)
+    public static (long Parameters, double Activations) CheckShape(ITokenEnvironment environment, int maxRows)
     {
         switch (Shape(environment, maxRows))
         {
-            case MlpOptions mlp: mlp.Validate(); return mlp.ParameterCount;
-            case TabularOptions tabular: tabular.Validate(); return tabular.ParameterCount;
-            case TransformerOptions transformer: transformer.Validate(); return transformer.ParameterCount;
+            case MlpOptions mlp: mlp.Validate(); return (mlp.ParameterCount, mlp.ActivationFloats);
+            case TabularOptions tabular: tabular.Validate(); return (tabular.ParameterCount, tabular.ActivationFloats);
+            case TransformerOptions transformer: transformer.Validate(); return (transformer.ParameterCount, transformer.ActivationFloats);
             case var other: throw new InvalidOperationException($"no policy for shape {other}.");
         }
     }

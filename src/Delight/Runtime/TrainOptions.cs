@@ -243,18 +243,40 @@ public sealed record TrainOptions
     public const int MaxBatchRows = 10_000;
     /// <summary>Most floats the simulated-lag snapshot ring may hold ((--staleness + 1) parameter copies; 1 GiB).</summary>
     public const long MaxSnapshotFloats = 1L << 28;
+    /// <summary>Most floats a whole run may hold: policies, optimizer, snapshots and queued batches (8 GiB).</summary>
+    public const double MaxRunFloats = 1L << 31;
 
-    /// <summary>Products of options that size memory: the policy's shape, and the snapshots --staleness keeps.</summary>
+    /// <summary>
+    /// Products of options that size memory, computed before anything is allocated: the policy's shape, the snapshots
+    /// --staleness keeps, and the whole run (a policy copy per actor, the async runtime's queued batches). The error
+    /// names the largest part and the flags that size it.
+    /// </summary>
     void CheckMemory()
     {
-        long parameters;
-        try { parameters = PolicyFactory.CheckShape(Environment(), TrainingSession.PolicyRows(this)); }
+        var environment = Environment();
+        (long Parameters, double Activations) policy;
+        try { policy = PolicyFactory.CheckShape(environment, TrainingSession.PolicyRows(this)); }
         catch (ArgumentException e)
         {
             throw new OptionException("--task", $"the policy for this task and batch is too large: {e.Message} Lower --prompts × --samples, --prompt-length, --answer-length, --vocab, --arms or --contexts.");
         }
+        var parameters = policy.Parameters;
         if ((Staleness + 1L) * parameters > MaxSnapshotFloats)
             throw new OptionException("--staleness", $"--staleness {Staleness} keeps {Staleness + 1} copies of the {parameters} parameters, more than the {MaxSnapshotFloats} floats supported; lower --staleness to at most {MaxSnapshotFloats / parameters - 1}.");
+        var copies = 1 + (Runtime == "async" ? Actors : Staleness > 0 || LogitNoise > 0 ? 1 : 0);
+        var batchFloats = 4.0 * PromptsPerBatch * SamplesPerPrompt * (environment.PromptLength + environment.AnswerLength);
+        (string What, string Flags, double Floats)[] parts =
+        [
+            ($"{copies} policy copies of {parameters} parameters and {policy.Activations:0} activation floats each", Runtime == "async" ? "--actors or the model and batch size" : "the model and batch size", copies * (2.0 * parameters + policy.Activations)),
+            ($"{Staleness + 1} parameter snapshots", "--staleness", Staleness > 0 ? (Staleness + 1.0) * parameters : 0),
+            ($"{MaxLag + 1} queued batches of {batchFloats:0} floats", "--max-lag or --prompts × --samples", Runtime == "async" ? (MaxLag + 1.0) * batchFloats : 0),
+        ];
+        var total = parts.Sum(p => p.Floats) + 2.0 * parameters; // + Adam's two moments
+        if (total > MaxRunFloats)
+        {
+            var largest = parts.MaxBy(p => p.Floats);
+            throw new OptionException("--" + largest.Flags.Split(' ')[0].TrimStart('-'), $"this run would hold about {total * 4 / (1 << 30):0.#} GiB, more than the {MaxRunFloats * 4 / (1 << 30):0} GiB supported; most of it is {largest.What}: lower {largest.Flags}.");
+        }
     }
 
     static void NonNegative(string option, int value)
