@@ -18,7 +18,8 @@ static class CliErrors
 
     public static bool IsUserError(Exception e) => e switch
     {
-        OptionException or Checkpoints.CheckpointException or Environments.MnistDataException or Distributed.BrokerException => true,
+        OptionException or Checkpoints.CheckpointException or Environments.MnistDataException or Distributed.BrokerException
+            or DivergedException => true,
         UnauthorizedAccessException => true,
         EndOfStreamException => false,
         IOException => true,

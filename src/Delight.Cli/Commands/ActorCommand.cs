@@ -18,11 +18,11 @@ static class ActorCommand
         {
             Description = "Seconds to wait for the learner's config at start, and for new parameters while running, before giving up.",
             DefaultValueFactory = _ => 120,
-        }.Within(0.001, 7 * 24 * 3600); // TimeSpan holds it; longer than a week is a typo, not patience
-
+        }.Within(0.001, 86_400); // TimeSpan holds it; longer than a day is a typo, not patience
+        var record = new Option<string?>("--record") { Description = "Append one CSV line per rollout the broker confirmed (actor, sequence, epoch, version, credit, rows): what this actor sent." };
         var binder = new TrainOptionsBinder(only: s_frictions);
         var command = new Command("actor", "Sample rollouts for a learner's run through a RabbitMQ broker; task and policy come from the learner. Friction flags apply to this actor only.")
-            { broker, run, seed, patience };
+            { broker, run, seed, patience, record };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
@@ -33,7 +33,8 @@ static class ActorCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                actor.RunAsync(options => binder.Bind(parse, options), parse.GetValue(seed), cancel.Token).GetAwaiter().GetResult();
+                using var recordFile = parse.GetValue(record) is { } path ? new StreamWriter(path, append: true) { AutoFlush = true } : null;
+                actor.RunAsync(options => binder.Bind(parse, options), parse.GetValue(seed), cancel.Token, recordFile).GetAwaiter().GetResult();
                 return 0;
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested) { return 130; }

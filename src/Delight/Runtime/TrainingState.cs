@@ -35,6 +35,9 @@ public sealed class TrainingState
     // Every reader checks what it reads: a state file is input, and a hand-edited or damaged one must be refused with
     // the file, the key and the value, never wrap through a cast or resume "successfully" from NaN.
 
+    /// <summary>A count: an integer from 0 to <see cref="long.MaxValue"/>.</summary>
+    public long GetLong(string key) => GetLong(key, 0, long.MaxValue);
+
     /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public long GetLong(string key, long min, long max) => ParseLong(key, GetString(key), min, max);
 
