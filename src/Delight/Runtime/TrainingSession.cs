@@ -80,6 +80,22 @@ public sealed class TrainingSession
     public static string Identity(TrainOptions options) =>
         string.Join(';', OptionTable.Values(options).Where(v => v.Name is not ("steps" or "eval-every" or "log-every" or "checkpoint-every" or "tensorboard")).Select(v => $"{v.Name}={OptionEntry.Format(v.Value)}"));
 
+    /// <summary>
+    /// The options whose value in <paramref name="identity"/> (a saved <see cref="Identity"/>) differs from
+    /// <paramref name="options"/>'. Compared by name, not position; an option the saved identity lacks (added to Delight
+    /// after the state was written) agrees when it has its default value, which every earlier run had.
+    /// </summary>
+    public static List<string> IdentityDifferences(string identity, TrainOptions options)
+    {
+        static Dictionary<string, string> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => x.Split('=', 2)).ToDictionary(x => x[0], x => x.Length > 1 ? x[1] : "", StringComparer.Ordinal);
+        var theirs = Parse(identity);
+        var defaults = Parse(Identity(new TrainOptions { Task = options.Task }));
+        return [.. Parse(Identity(options))
+            .Where(x => theirs.TryGetValue(x.Key, out var saved) ? saved != x.Value : defaults.GetValueOrDefault(x.Key) != x.Value)
+            .Select(x => x.Key)];
+    }
+
     public void SaveState(TrainingState state)
     {
         state.Put("run.identity", Identity(Options));
@@ -91,37 +107,22 @@ public sealed class TrainingSession
         state.Put("initial.error", Initial.Error);
         state.Put("initial.greedy_sequence_error", Initial.GreedySequenceError);
         state.Put("initial.greedy_token_error", Initial.GreedyTokenError);
-        var w = _work;
-        long[] work = [w.ForwardRows, w.BackwardRows, w.ForwardTokens, w.BackwardTokens, w.SampleRows, w.SampleTokens, w.ForwardFlops, w.BackwardFlops];
-        state.Put("work", string.Join(',', work));
-        var f = _frictions;
-        state.Put("frictions", string.Join(',', f.Rows, f.BugRows, f.DiscoveryRows, f.RandomRows, f.RewardFlipRows, f.Steps, f.LagSum, f.MaxLag, f.MinLag));
+        AccountingState.Put(state, _work, _frictions);
     }
 
     /// <summary>Continues from <paramref name="state"/>; refuses a state written for other options.</summary>
     public void RestoreState(TrainingState state, string source)
     {
-        var identity = state.GetString("run.identity");
-        var mine = Identity(Options);
-        if (identity != mine)
-        {
-            var theirs = identity.Split(';').ToHashSet();
-            var differ = mine.Split(';').Where(x => !theirs.Contains(x)).Select(x => x.Split('=')[0]).ToList();
+        var differ = IdentityDifferences(state.GetString("run.identity"), Options);
+        if (differ.Count > 0)
             throw new OptionException("--resume", $"{source} was written for other options ({string.Join(", ", differ)} differ from config.json); resume with the run's own config, or start a new run.");
-        }
         StepsDone = (int)state.GetLong("run.steps");
         _wallBefore = state.GetDouble("run.wall_seconds");
         state.Get("policy", Policy.Parameters.Values);
         Learner.RestoreState(state);
         Initial = new Evaluation(state.GetDouble("initial.reward"), state.GetDouble("initial.error"),
             state.GetDouble("initial.greedy_sequence_error"), state.GetDouble("initial.greedy_token_error"));
-        var work = state.GetString("work").Split(',').Select(long.Parse).ToArray();
-        _work = new WorkTotals(work[0], work[1], work[2], work[3], work[4], work[5]) { ForwardFlops = work[6], BackwardFlops = work[7] };
-        var f = state.GetString("frictions").Split(',').Select(long.Parse).ToArray();
-        _frictions = new FrictionTotals
-        {
-            Rows = f[0], BugRows = f[1], DiscoveryRows = f[2], RandomRows = f[3], RewardFlipRows = f[4], Steps = f[5], LagSum = f[6], MaxLag = f[7], MinLag = f[8],
-        };
+        (_work, _frictions) = AccountingState.Get(state, source);
     }
 
     public Evaluation Evaluate() => _evaluator.Evaluate(Learner.PolicyVersion);
