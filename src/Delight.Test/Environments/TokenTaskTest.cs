@@ -124,7 +124,7 @@ public class TokenTaskTest
         var env = TaskCatalog.Create(name, new TaskOptions());
         Assert.Equal(name, env.Name);
         Assert.Equal((prompt, answer, vocab), (env.PromptLength, env.AnswerLength, env.VocabularySize));
-        Assert.Equal(supervised, env is ISupervisedTask);
+        Assert.Equal(supervised, env.Targets is not null);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class TokenTaskTest
         while (env is TokenEnvironmentWrapper wrapper)
         {
             types.Add(wrapper.GetType().BaseType == typeof(TokenEnvironmentWrapper) ? wrapper.GetType() : wrapper.GetType().BaseType!);
-            Assert.True(wrapper is ISupervisedTask);
+            Assert.NotNull(wrapper.Targets);
             env = wrapper.Inner;
         }
         Assert.IsType<ReversalEnvironment>(env);
@@ -176,15 +176,15 @@ public class TokenTaskTest
         answer[5] = 1;
         answer[9] = 2;
         Assert.Equal(1f, env.Reward(prompt, answer, new Rng(0)));
-        Assert.False(env is ISupervisedTask);
+        Assert.Null(env.Targets);
     }
 
     [Fact]
     public void TokenTaskTest_CatalogCreate_SupervisedTargetSurvivesWrappers()
     {
         var options = new TaskOptions { PromptLength = 4, ZeroPromptProb = 0.5f, PoisonToken = 0, FinitePrompts = 5 };
-        var wrapped = (ISupervisedTask)TaskCatalog.Create("reversal", options);
-        var bare = (ISupervisedTask)TaskCatalog.CreateTask("reversal", options);
+        var wrapped = TaskCatalog.Create("reversal", options).Targets!;
+        var bare = TaskCatalog.CreateTask("reversal", options).Targets!;
         int[] prompt = [0, 1, 1, 1];
         var a = new int[4];
         var b = new int[4];
@@ -192,6 +192,19 @@ public class TokenTaskTest
         bare.WriteTarget(prompt, b);
         Assert.Equal(b, a);
         Assert.Equal([1, 1, 1, 0], a);
+    }
+
+    [Fact]
+    public void TokenTaskTest_EveryTaskWithTargets_DeclaresThem()
+    {
+        // Components read a task's capabilities from what it declares (Targets, Bandit), never from its type: a task
+        // that can write targets but forgot to declare them would silently lose the oracle and discoveries.
+        foreach (var name in TaskCatalog.Names.Where(n => n != "mnist"))
+        {
+            var task = TaskCatalog.CreateTask(name, new TaskOptions());
+            Assert.Same(task is ISupervisedTask supervised ? supervised : null, task.Targets);
+            Assert.Equal(task is Delight.Environments.Bandits.BanditEnvironment, task.Bandit is not null);
+        }
     }
 
     [Fact]

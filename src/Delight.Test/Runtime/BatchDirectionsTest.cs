@@ -21,7 +21,7 @@ public class BatchDirectionsTest
         directions.Before(rollout);
 
         // Targets: each row's prompt with its label as the answer.
-        var task = (ISupervisedTask)session.Environment;
+        var task = session.Environment.Targets!;
         var tokens = new int[Rows * 2];
         for (var r = 0; r < Rows; r++)
         {

@@ -8,6 +8,7 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class BitParityEnvironment : ITokenEnvironment, ISupervisedTask
 {
+    public ISupervisedTask? Targets => this;
     public BitParityEnvironment(BitParityOptions options)
     {
         options.Validate();

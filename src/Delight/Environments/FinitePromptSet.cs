@@ -7,7 +7,7 @@ namespace Delight.Environments;
 /// environment with its own stream Rng(seed).Split(i); SamplePrompt then returns prompt j for j uniform in [0, N).
 /// Draws: SamplePrompt — j only (the inner environment draws nothing after construction). Rewards delegate.
 /// </summary>
-public class FinitePromptSet : TokenEnvironmentWrapper
+public sealed class FinitePromptSet : TokenEnvironmentWrapper
 {
     readonly int[] _prompts; // [N, P]
 
@@ -22,7 +22,7 @@ public class FinitePromptSet : TokenEnvironmentWrapper
     public static FinitePromptSet Wrap(ITokenEnvironment inner, FinitePromptOptions options)
     {
         options.Validate();
-        return inner is ISupervisedTask ? new Supervised(inner, options) : new FinitePromptSet(inner, options);
+        return new FinitePromptSet(inner, options);
     }
 
     public FinitePromptOptions Options { get; }
@@ -33,10 +33,6 @@ public class FinitePromptSet : TokenEnvironmentWrapper
 
     public override void SamplePrompt(Rng rng, Span<int> prompt) => Prompt(rng.NextInt(Count)).CopyTo(prompt);
 
-    sealed class Supervised(ITokenEnvironment inner, FinitePromptOptions options) : FinitePromptSet(inner, options), ISupervisedTask
-    {
-        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
-    }
 }
 
 /// <summary>Finite prompt set; egg defaults N = 10 prompts, seed 42.</summary>

@@ -10,6 +10,7 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class KeyValueEnvironment : ITokenEnvironment, ISupervisedTask
 {
+    public ISupervisedTask? Targets => this;
     public KeyValueEnvironment(KeyValueOptions options)
     {
         options.Validate();

@@ -12,7 +12,7 @@ public static class PolicyFactory
 {
     public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows)
     {
-        if (TokenEnvironmentWrapper.Find<IContextFeatures>(environment) is { } features)
+        if (environment.Features is { } features)
             return new FeaturePolicy(new MlpPolicy(new MlpOptions
             {
                 InputCount = features.FeatureCount,
@@ -20,7 +20,7 @@ public static class PolicyFactory
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
             }), features);
-        if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
+        if (environment.Bandit is not null)
             return new TabularSoftmaxPolicy(new TabularOptions
             {
                 ContextCount = environment.PromptVocabularySize,

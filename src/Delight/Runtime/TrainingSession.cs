@@ -40,8 +40,8 @@ public sealed class TrainingSession
         RolloutCheck = new RolloutCheck(RolloutShape.For(Environment, BatchRows), RolloutCheck.NeedsOf(loss, learnerOptions.Screen == ScreenMode.Speculative));
         Learner = new Learner(Policy, loss, optimizer, learnerOptions, Root.Split("learner"), RolloutCheck);
         Frictions = options.Frictions();
-        if (Environments.TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(Environment) is { } bandit)
-            _directions = new UpdateDirections(bandit.Model);
+        if (Environment.Bandit is { } bandit)
+            _directions = new UpdateDirections(bandit);
         else if (options.DirectionEvery > 0)
             _batchDirections = BatchDirections.For(Environment, Policy)
                 ?? throw new OptionException("--direction-every", $"the task '{Environment.Name}' has no correct answer to measure the update against; drop --direction-every.");
@@ -133,7 +133,7 @@ public sealed class TrainingSession
         var actor = ActorStepMetrics.Of(rollout, Learner.PolicyVersion);
         _frictions.Add(actor, rollout.RowCount);
         var batchError = Environment.Error(rollout.MeanReward());
-        if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(rollout);
+        if (Learner.Loss.LearnsFromTargets) ReplaceAnswersWithTargets(rollout);
         _directions?.Before(Policy.Parameters.Values);
         // StepsDone counts from 0 here, so step k (1-based) is measured when k is a multiple of --direction-every.
         var measureBatch = _batchDirections is not null && (StepsDone + 1) % Options.DirectionEvery == 0;
@@ -186,7 +186,7 @@ public sealed class TrainingSession
     /// </summary>
     void ReplaceAnswersWithTargets(Rollout rollout)
     {
-        var task = Environments.TokenEnvironmentWrapper.Find<ISupervisedTask>(Environment)
+        var task = Environment.Targets
             ?? throw new OptionException("--method", $"ce needs a task that knows its correct answer; '{Environment.Name}' does not.");
         for (var r = 0; r < rollout.RowCount; r++)
             task.WriteTarget(rollout.Prompt(r), rollout.Tokens.AsSpan(r * rollout.Length + rollout.PromptLength, rollout.AnswerLength));
