@@ -118,7 +118,7 @@ public class BanditEnvironmentTest
             foreach (var v in row) sum += Math.Exp(v);
             Assert.Equal(profile[c], Math.Exp(row[model.CorrectAction(c)]) / sum, 6);
         }
-        Assert.Throws<ArgumentException>(() => SuccessProfile.WriteLogits(model, [0.5, 1.0, 0.5], logits));
+        Assert.ThrowsAny<ArgumentException>(() => SuccessProfile.WriteLogits(model, [0.5, 1.0, 0.5], logits));
     }
 
     [Theory]
@@ -165,17 +165,17 @@ public class BanditEnvironmentTest
     [MemberData(nameof(BadOptions))]
     public void BanditEnvironmentTest_CatalogCreate_RejectsBadValuesNamingTheOption(string name, TaskOptions options, string option)
     {
-        var error = Assert.Throws<ArgumentException>(() => TaskCatalog.Create(name, options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => TaskCatalog.Create(name, options));
         Assert.Contains(option, error.Message);
     }
 
     [Fact]
     public void BanditEnvironmentTest_Options_RejectBadValues()
     {
-        Assert.Contains("--arms", Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 3, ArmMeans = [0.1, 0.2] })).Message);
-        Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.1, 1.2] }));
-        Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 4, CorrectArm = 4 }));
-        Assert.Contains("--gap", Assert.Throws<ArgumentException>(() => new GamblingBandit(new GamblingOptions { Gap = -1 })).Message);
-        Assert.Contains("--contexts", Assert.Throws<ArgumentException>(() => new ContextBandit(new ContextBanditOptions { ContextCount = 0 })).Message);
+        Assert.Contains("--arms", Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 3, ArmMeans = [0.1, 0.2] })).Message);
+        Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.1, 1.2] }));
+        Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 4, CorrectArm = 4 }));
+        Assert.Contains("--gap", Assert.ThrowsAny<ArgumentException>(() => new GamblingBandit(new GamblingOptions { Gap = -1 })).Message);
+        Assert.Contains("--contexts", Assert.ThrowsAny<ArgumentException>(() => new ContextBandit(new ContextBanditOptions { ContextCount = 0 })).Message);
     }
 }

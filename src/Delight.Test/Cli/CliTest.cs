@@ -19,8 +19,8 @@ public sealed class CliTest : IDisposable
     }
 
     [Theory]
-    [InlineData("--task", "cartpole", "unknown task 'cartpole'")]
-    [InlineData("--method", "sac", "unknown method 'sac'")]
+    [InlineData("--task", "cartpole", "--task 'cartpole' is unknown")]
+    [InlineData("--method", "sac", "--method 'sac' is unknown")]
     [InlineData("--steps", "0", "--steps must be a positive integer")]
     [InlineData("--prompts", "-3", "--prompts must be a positive integer")]
     [InlineData("--steps", "many", "many")]

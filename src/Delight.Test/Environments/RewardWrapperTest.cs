@@ -231,7 +231,7 @@ public class RewardWrapperTest
     public void RewardWrapperTest_Options_RejectBadValuesNamingTheOption()
     {
         var inner = new StubTask(0f, vocabulary: 3);
-        void Throws(string option, Action build) => Assert.Contains(option, Assert.Throws<ArgumentException>(build).Message);
+        void Throws(string option, Action build) => Assert.Contains(option, Assert.ThrowsAny<ArgumentException>(build).Message);
         Throws("--zero-prompt-prob", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroPromptProb = -0.1f }));
         Throws("--zero-noise-std", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroNoiseStd = -0.1f }));
         Throws("--poison-token", () => PoisonTokenReward.Wrap(inner, new PoisonTokenOptions { PoisonToken = 3 }));

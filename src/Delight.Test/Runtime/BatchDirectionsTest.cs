@@ -16,7 +16,7 @@ public class BatchDirectionsTest
     {
         var session = new TrainingSession(new TrainOptions { Task = "mnist", Seed = 5, EvaluationRows = 100 });
         var rollout = new Rollout(session.BatchRows, 1, 1);
-        session.CreateActor(session.Policy, "actor").Fill(rollout, Rows, 1, 0);
+        session.Components.CreateActor(session.Policy, "actor").Fill(rollout, Rows, 1, 0);
         var directions = BatchDirections.For(session.Environment, session.Policy)!;
         directions.Before(rollout);
 

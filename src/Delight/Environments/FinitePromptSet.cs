@@ -45,6 +45,6 @@ public sealed record FinitePromptOptions
 
     public void Validate()
     {
-        if (NumPrompts < 1) throw new ArgumentException($"--finite-prompts {NumPrompts} must be >= 1 (the size of the prompt set; omit it for fresh prompts).");
+        if (NumPrompts < 1) throw new Runtime.OptionException("--finite-prompts", $"--finite-prompts {NumPrompts} must be >= 1 (the size of the prompt set; omit it for fresh prompts).");
     }
 }

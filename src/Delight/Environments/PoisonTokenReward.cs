@@ -37,8 +37,7 @@ public sealed record PoisonTokenOptions
     public void Validate(ITokenEnvironment inner)
     {
         if (PoisonToken < 0 || PoisonToken >= inner.VocabularySize)
-            throw new ArgumentException(
-                $"--poison-token {PoisonToken} must be a token in [0, {inner.VocabularySize}) (the task's vocabulary), or it can never appear.");
+            throw new Runtime.OptionException("--poison-token", $"--poison-token {PoisonToken} must be a token in [0, {inner.VocabularySize}) (the task's vocabulary), or it can never appear.");
         TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
     }
 }

@@ -36,16 +36,16 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
     /// <summary>Shared option checks; the message names the CLI option and the fix.</summary>
     internal static void CheckProbability(string option, float p)
     {
-        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"{option} {p} must be a probability in [0, 1].");
+        if (!(p >= 0f && p <= 1f)) throw new Runtime.OptionException(option, $"{option} {p} must be a probability in [0, 1].");
     }
 
     internal static void CheckStd(string option, float std)
     {
-        if (!(std >= 0f) || !float.IsFinite(std)) throw new ArgumentException($"{option} {std} must be a finite standard deviation >= 0 (0 turns it off).");
+        if (!(std >= 0f) || !float.IsFinite(std)) throw new Runtime.OptionException(option, $"{option} {std} must be a finite standard deviation >= 0 (0 turns it off).");
     }
 
     internal static void CheckFinite(string option, float value)
     {
-        if (!float.IsFinite(value)) throw new ArgumentException($"{option} {value} must be a finite number.");
+        if (!float.IsFinite(value)) throw new Runtime.OptionException(option, $"{option} {value} must be a finite number.");
     }
 }

@@ -24,7 +24,7 @@ public sealed class Discovery : IAnswerFriction
         Options = options;
         _task = environment.Targets;
         if (options.Prob > 0 && _task is null)
-            throw new ArgumentException($"--discovery-prob needs a task that knows its correct answer; '{environment.Name}' does not.");
+            throw new Runtime.OptionException("--discovery-prob", $"--discovery-prob needs a task that knows its correct answer; '{environment.Name}' does not.");
     }
 
     public DiscoveryOptions Options { get; }

@@ -25,21 +25,10 @@ public sealed class TrainingSession
 
     public TrainingSession(TrainOptions options)
     {
-        options.Validate();
-        Options = options;
-        Root = new Rng(options.Seed);
-        Environment = options.Environment();
-        BatchRows = options.PromptsPerBatch * options.SamplesPerPrompt;
-        Policy = CreatePolicy();
+        Components = new RunComponents(options);
+        Policy = Components.CreatePolicy();
         Policy.Initialize(Root.Split("init"));
-        var loss = LossCatalog.Create(options.Method, options.LossOptions(), Root.Split("loss"));
-        Optimizer optimizer = options.OptimizerName == "sgd"
-            ? new Sgd(options.LearningRate)
-            : new Adam(Policy.Parameters.BufferLength, options.LearningRate);
-        var learnerOptions = options.LearnerOptions();
-        RolloutCheck = new RolloutCheck(RolloutShape.For(Environment, BatchRows), RolloutCheck.NeedsOf(loss, learnerOptions.Screen == ScreenMode.Speculative));
-        Learner = new Learner(Policy, loss, optimizer, learnerOptions, Root.Split("learner"), RolloutCheck);
-        Frictions = options.Frictions();
+        Learner = Components.CreateLearner(Policy);
         if (Environment.Bandit is { } bandit)
             _directions = new UpdateDirections(bandit);
         else if (options.DirectionEvery > 0)
@@ -48,26 +37,22 @@ public sealed class TrainingSession
         _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
     }
 
-    public TrainOptions Options { get; }
+    /// <summary>Where the environment, policies, actors and the learner come from.</summary>
+    public RunComponents Components { get; }
+    public TrainOptions Options => Components.Options;
     /// <summary>The run's root stream; runtimes split their own streams from it by name.</summary>
-    public Rng Root { get; }
-    public ITokenEnvironment Environment { get; }
+    public Rng Root => Components.Root;
+    public ITokenEnvironment Environment => Components.Environment;
+    /// <summary>The learner's policy (the evaluator reads it too).</summary>
     public ISequencePolicy Policy { get; }
     public Learner Learner { get; }
     /// <summary>The rules every rollout of this run must meet: the learner's, and the distributed receiver's.</summary>
-    public RolloutCheck RolloutCheck { get; }
-    public FrictionOptions Frictions { get; }
-    public int BatchRows { get; }
+    public RolloutCheck RolloutCheck => Learner.RolloutCheck!;
+    public FrictionOptions Frictions => Components.Frictions;
+    public int BatchRows => Components.BatchRows;
     public int StepsDone { get; private set; }
     public double WallSeconds => _wallBefore + _clock.Elapsed.TotalSeconds;
     public Evaluation Initial { get; private set; } = Evaluation.None;
-
-    /// <summary>A policy of the same architecture for an actor to sample with.</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Math.Max(BatchRows, Math.Min(Options.EvaluationRows, 100)));
-
-    /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
-    public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>
-        new(Environment, policy, Root.Split(name), frictions ?? Frictions);
 
     /// <summary>Starts the clock; a fresh run measures the untrained policy first (a resumed one restored it).</summary>
     public void Start()
