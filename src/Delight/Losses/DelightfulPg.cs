@@ -15,8 +15,11 @@ public sealed class DelightfulPg : ILoss
     /// <summary>The gate's random stream (stochastic gate, delight noise), saved in checkpoints; null when unused.</summary>
     internal Rng? Random => _rng;
 
+    /// <summary>η when the run does not say (--eta): the papers' σ(χ/1).</summary>
+    public const float DefaultTemperature = 1f;
+
     /// <param name="rng">draws for the stochastic gate and the delight noise; required when either is on</param>
-    public DelightfulPg(float temperature = 1f, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
+    public DelightfulPg(float temperature = DefaultTemperature, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
     {
         if (!(temperature >= 0) || !float.IsFinite(temperature))
             throw new Runtime.OptionException("--eta", $"--eta (temperature) {temperature} must be >= 0.");

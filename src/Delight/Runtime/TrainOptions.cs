@@ -31,7 +31,7 @@ public sealed record TrainOptions
     /// <summary>The task's batch shape and optimizer, for whatever the options leave unset.</summary>
     public Environments.TaskDefaults Defaults => Environments.TaskCatalog.Defaults(Task);
     [Option("eta", "DG gate temperature η (0: hard gate).")]
-    public float Eta { get; init; } = 1f;
+    public float Eta { get; init; } = Losses.DelightfulPg.DefaultTemperature;
     [Option("lambda", "DG gate price λ.")]
     public float Lambda { get; init; }
     [Option("eval-rows", "Fresh prompts sampled (and held-out prompts decoded greedily) to measure error.")]
@@ -85,19 +85,19 @@ public sealed record TrainOptions
     public float? Truncation { get; init; }
     /// <summary>ppo: clip ε.</summary>
     [Option("epsilon", "ppo: clip ε.")]
-    public float Epsilon { get; init; } = 0.2f;
+    public float Epsilon { get; init; } = Losses.Ppo.DefaultEpsilon;
     /// <summary>ppo / pmpo: KL anchor β (null: the method's default, 0 for ppo and 0.1 for pmpo).</summary>
     [Option("beta", "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo).")]
     public float? Beta { get; init; }
     /// <summary>pmpo: weight α of the accepted term.</summary>
     [Option("alpha", "pmpo: weight α of accepted rows.")]
-    public float Alpha { get; init; } = 0.5f;
+    public float Alpha { get; init; } = Losses.Pmpo.DefaultAlpha;
     /// <summary>pmpo: γ in log(γ + π) of the rejected term.</summary>
     [Option("gamma", "pmpo: γ in log(γ + π) of rejected rows.")]
-    public float Gamma { get; init; } = 1e-9f;
+    public float Gamma { get; init; } = Losses.Pmpo.DefaultGamma;
     /// <summary>vaco: total-variation filter δ.</summary>
     [Option("delta", "vaco: total-variation filter δ.")]
-    public float Delta { get; init; } = 0.2f;
+    public float Delta { get; init; } = Losses.Vaco.DefaultDelta;
     [Option("dg-stochastic", "dg: Bernoulli gate weights.")]
     public bool DgStochastic { get; init; }
     [Option("delight-noise", "dg: Gaussian noise std added to delight.")]
