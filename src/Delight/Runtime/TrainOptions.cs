@@ -80,6 +80,13 @@ public sealed record TrainOptions
     [Option("screen", "exact (learner log-probs) or speculative (actor's, before the forward).")]
     public string Screen { get; init; } = "exact";
 
+    // ── Model size (issue 16) ────────────────────────────────────────────────────────────────────────────────
+    /// <summary>The network's size: --width --layers --heads --ff (transformer), --hidden (MLP); null keeps the defaults.</summary>
+    public Policies.ModelOptions Model { get; init; } = new();
+    /// <summary>Rows the learner's policy is sized for: a batch, or up to 100 evaluation rows at once.</summary>
+    public int PolicyRows => Math.Max(PromptsPerBatch * SamplesPerPrompt, Math.Min(EvaluationRows, 100));
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
     public static IReadOnlyList<string> Tasks => Environments.TaskCatalog.Names;
     /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
     [Option("truncation", "is-pg: truncate importance ratios at ρ̄.")]
@@ -218,7 +225,7 @@ public sealed record TrainOptions
             throw new OptionException("--advantage", "the grouped baseline with --samples 1 gives every row advantage 0, so nothing is learned; use --advantage global or expected-confidence, or --samples 2 or more.");
         if (Runtime == "async" && Staleness > 0)
             throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; the async runtime has real lag (bounded by --max-lag). Drop one of them.");
-        Environment();
+        var environment = Environment();
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
         if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
         if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
@@ -229,6 +236,7 @@ public sealed record TrainOptions
         catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
         if (PromptsPerBatch * SamplesPerPrompt > 10_000)
             throw new OptionException("--prompts", $"prompts × samples = {PromptsPerBatch * SamplesPerPrompt} rows per batch is above the 10000 supported.");
+        PolicyFactory.Validate(environment, PolicyRows, Model); // model size: after the batch, which sizes its activations
     }
 
     static void NonNegative(string option, int value)

@@ -59,7 +59,7 @@ public sealed class TrainingSession
     public Evaluation Initial { get; private set; } = Evaluation.None;
 
     /// <summary>A policy of the same architecture for an actor to sample with.</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Math.Max(BatchRows, Math.Min(Options.EvaluationRows, 100)));
+    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Options.PolicyRows, Options.Model);
 
     /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
     public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>
