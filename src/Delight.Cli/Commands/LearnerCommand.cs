@@ -27,7 +27,7 @@ static class LearnerCommand
             var runName = BrokerFlags.ParseRun(parse.GetValue(run)!);
             var folder = parse.GetValue(outDir)!;
             if (parse.GetValue(resume)) return Resume(folder, brokerOptions, runName, parse, binder, parse.GetValue(quiet), output);
-            var start = parse.GetValue(config) is { } file ? ConfigFile.Load(file) : new TrainOptions();
+            var start = parse.GetValue(config) is { } file ? OptionsFile.Load(file) : new TrainOptions();
             return Start(binder.Bind(parse, start), folder, brokerOptions, runName, parse.GetValue(quiet), output);
         });
         return command;

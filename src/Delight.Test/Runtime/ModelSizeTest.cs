@@ -74,7 +74,7 @@ public sealed class ModelSizeTest : IDisposable
     {
         var yaml = Path.Combine(_folder, "run.yaml");
         File.WriteAllText(yaml, "task: reversal\nwidth: 96\nheads: 6\nlayers: 1\n");
-        var options = ConfigFile.Load(yaml);
+        var options = OptionsFile.Load(yaml);
         Assert.Equal(new ModelOptions { Width = 96, Heads = 6, Layers = 1 }, options.Model);
 
         // The learner's config message is config.json's format: a remote actor rebuilds the same policy.
