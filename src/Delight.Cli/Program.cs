@@ -26,6 +26,9 @@ public static class Program
             ActorCommand.Create(output),
             SweepCommand.Create(output),
         };
+        // --version prints this tool's version, whichever assembly hosts it (System.CommandLine's reads the entry assembly).
+        foreach (var option in root.Options)
+            if (option is VersionOption version) version.Action = new PrintVersion(output);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -42,5 +45,19 @@ public static class Program
             error.WriteLine($"delight: error: {CliErrors.Describe(e)}");
             return 2;
         }
+    }
+}
+
+/// <summary>The package version and the commit it was built from (the informational version), e.g. 0.1.0+1a2b3c….</summary>
+sealed class PrintVersion(TextWriter output) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public static string Version { get; } = typeof(PrintVersion).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        output.WriteLine(Version);
+        return 0;
     }
 }
