@@ -166,4 +166,27 @@ public sealed class ModelSizeTest : IDisposable
         var runs = new Delight.Experiments.Sweeps.SweepArguments { Grid = ["width=32,64"] }.ToSpec(new TrainOptions()).Expand("OUT");
         Assert.Equal([32, 64], runs.Select(r => r.Options.Model.Width!.Value));
     }
+
+    /// <summary>The smallest sweep-based experiment: one configuration, one seed, to see the context's size reach the run.</summary>
+    sealed class OneRun : Delight.Experiments.Reproduce.SweepExperiment
+    {
+        public override string Name => "one-run";
+        public override string Description => "one reversal run";
+
+        public override Delight.Experiments.Reproduce.ExperimentReport Run(Delight.Experiments.Reproduce.ReproduceScale scale, int seeds, string outDirectory, TextWriter log, Delight.Experiments.Reproduce.SweepContext context)
+        {
+            var tables = RunSweep("g", new TrainOptions { Steps = Steps(scale, context, 2, 2), PromptLength = 4, Prompts = 2, Samples = 2, EvaluationRows = 10 }, [], seeds, outDirectory, context, log);
+            return new() { Name = Name, Title = Name, Setup = "", Seeds = "1", Tables = [], Plots = [], Papers = "", Comparison = tables.Group };
+        }
+    }
+
+    [Fact]
+    public void ModelSizeTest_Reproduce_SizesEveryRunOfTheSweep()
+    {
+        var context = new Delight.Experiments.Reproduce.SweepContext(Delight.Cli.Commands.SweepCommand.Trainer, Model: new ModelOptions { Width = 24, Heads = 3 });
+        new OneRun().Run(Delight.Experiments.Reproduce.ReproduceScale.Quick, 1, _folder, TextWriter.Null, context);
+        var config = Directory.GetFiles(Path.Combine(_folder, "sweep", "g"), "config.json", SearchOption.AllDirectories);
+        var saved = ConfigFile.Load(Assert.Single(config));
+        Assert.Equal(new ModelOptions { Width = 24, Heads = 3 }, saved.Model);
+    }
 }
