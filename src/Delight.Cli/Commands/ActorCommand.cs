@@ -19,21 +19,23 @@ static class ActorCommand
             Description = "Seconds to wait for the learner's config at start, and for new parameters while running, before giving up.",
             DefaultValueFactory = _ => 120,
         };
+        var record = new Option<string?>("--record") { Description = "Append one CSV line per rollout the broker confirmed (actor, sequence, epoch, version, credit, rows): what this actor sent." };
         var binder = new TrainOptionsBinder(only: s_frictions);
         var command = new Command("actor", "Sample rollouts for a learner's run through a RabbitMQ broker; task and policy come from the learner. Friction flags apply to this actor only.")
-            { broker, run, seed, patience };
+            { broker, run, seed, patience, record };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(patience);
-            if (!(seconds > 0)) throw new Runtime.OptionException("--patience", $"--patience {seconds} must be a positive number of seconds.");
+            if (!(seconds is > 0 and <= 86_400)) throw new Runtime.OptionException("--patience", $"--patience {seconds} is out of range; use a number of seconds in (0, 86400].");
             var actor = new RemoteActor(new BrokerOptions(parse.GetValue(broker)!), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             try
             {
-                actor.RunAsync(options => binder.Bind(parse, options), parse.GetValue(seed), cancel.Token).GetAwaiter().GetResult();
+                using var recordFile = parse.GetValue(record) is { } path ? new StreamWriter(path, append: true) { AutoFlush = true } : null;
+                actor.RunAsync(options => binder.Bind(parse, options), parse.GetValue(seed), cancel.Token, recordFile).GetAwaiter().GetResult();
                 return 0;
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested) { return 130; }

@@ -177,6 +177,16 @@ public sealed class RabbitFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A <see cref="RabbitFactAttribute"/> with data: skipped or failed on the same terms.</summary>
+public sealed class RabbitTheoryAttribute : TheoryAttribute
+{
+    public RabbitTheoryAttribute()
+    {
+        if (!RabbitBroker.IsInstalled && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+            Skip = "rabbitmq-server is not installed; run .ci/install-rabbitmq.sh (with CI set, this test fails instead).";
+    }
+}
+
 /// <summary>One broker node shared by the broker tests of a collection (starting one takes ~7 s); each test uses its own run name.</summary>
 public sealed class RabbitBrokerFixture : IAsyncLifetime
 {
