@@ -9,10 +9,13 @@ using Delight.Runtime;
 var broker = new BrokerOptions(args.Length > 0 ? args[0] : "amqp://guest:guest@localhost:5672/");
 var steps = args.Length > 1 ? int.Parse(args[1]) : 200;
 var run = new RunName($"example-{Guid.NewGuid():N}"[..20]);
-var options = new TrainOptions { Task = "reversal", Method = "dg", Steps = steps, PromptLength = 4, EvaluationRows = 200, MaxLag = 4 };
+var folder = Directory.CreateTempSubdirectory("delight-example-").FullName; // checkpoints (state.safetensors, policy)
+var options = new TrainOptions { Task = "reversal", Method = "dg", Steps = steps, PromptLength = 4, EvaluationRows = 200, CheckpointEvery = 10 };
 
-var learner = new BrokerRuntime(options, broker, run);
-var learning = Task.Run(() => learner.Run());
+// The learner acknowledges a rollout only once a checkpoint holds it, so a learner that dies loses nothing.
+using var learner = new BrokerRuntime(options, broker, run, new DistributedLearnerOptions { RunFolder = folder });
+learner.WriteCheckpoint = () => Checkpoint.Write(learner, folder);
+var learning = Task.Run(() => learner.Run(step => { if (step.Step % options.CheckpointEvery == 0) Checkpoint.Write(learner, folder); }));
 var actors = new[]
 {
     new RemoteActor(broker, run, TimeSpan.FromSeconds(60), Console.Out).RunAsync(o => o, seed: 1, CancellationToken.None),
@@ -20,5 +23,7 @@ var actors = new[]
     new RemoteActor(broker, run, TimeSpan.FromSeconds(60), Console.Out).RunAsync(o => o with { BugProb = 0.2f }, seed: 2, CancellationToken.None),
 };
 var summary = await learning;
+Checkpoint.Write(learner, folder);
 var sent = (await Task.WhenAll(actors)).Sum(a => a.Sent);
 Console.WriteLine($"distributed dg: error {summary.Initial.Error:F3} -> {summary.Final.Error:F3} in {summary.StepsDone} steps; actors sent {sent} rollouts, learner applied {summary.Rollouts?.Applied}");
+Directory.Delete(folder, recursive: true);
