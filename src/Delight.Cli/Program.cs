@@ -24,6 +24,7 @@ public static class Program
             ReproduceCommand.Create(output),
             LearnerCommand.Create(output),
             ActorCommand.Create(output),
+            StatusCommand.Create(output),
             SweepCommand.Create(output),
         };
         // --version prints this tool's version, whichever assembly hosts it (System.CommandLine's reads the entry assembly).

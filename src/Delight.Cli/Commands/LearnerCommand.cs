@@ -15,6 +15,7 @@ static class LearnerCommand
     public static Command Create(TextWriter output)
     {
         var broker = BrokerFlags.Broker();
+        var brokerFile = BrokerFlags.BrokerFile();
         var run = BrokerFlags.Run();
         var config = new Option<string?>("--config") { Description = "YAML or JSON file of options (keys are these flags without dashes); flags given here override it." };
         var outDir = new Option<string>("--out") { Description = "Run folder: config.json, metrics.jsonl, metrics.csv, rollouts.csv, summary.json, checkpoints.", DefaultValueFactory = _ => "runs/latest" };
@@ -32,11 +33,11 @@ static class LearnerCommand
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var binder = new TrainOptionsBinder();
         var command = new Command("learner", $"Learn from remote actors' rollouts through a RabbitMQ broker; publishes parameters every step and checkpoints every --checkpoint-every steps (default {DefaultCheckpointEvery}).")
-            { broker, run, config, outDir, resume, credits, lockWait, quiet };
+            { broker, brokerFile, run, config, outDir, resume, credits, lockWait, quiet };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
-            var brokerOptions = new BrokerOptions(parse.GetValue(broker)!);
+            var brokerOptions = BrokerFlags.Resolve(parse, broker, brokerFile);
             var runName = BrokerFlags.ParseRun(parse.GetValue(run)!);
             var folder = parse.GetValue(outDir)!;
             var seconds = parse.GetValue(lockWait);

@@ -54,6 +54,14 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         Assert.True(root.GetProperty("lag").GetProperty("max").GetInt64() <= 4, root.GetProperty("lag").ToString());
         Assert.Equal(rows.GetProperty("received").GetInt64(), rows.GetProperty("applied").GetInt64() + rows.GetProperty("rejected").GetInt64());
         RunAudit.AssertEveryRolloutDecidedOnce(sent, RunAudit.ReadApplied(OutDir), await RunAudit.DrainDeadLettersAsync(Uri, _run), steps);
+
+        // The operator's view agrees with the summary: the learner's last status is the end of the run.
+        using var status = new DelightProcess(["status", "--broker", Uri, "--run", _run, "--json"]);
+        Assert.Equal(0, await status.ExitCodeAsync(s_patience));
+        using var view = JsonDocument.Parse(status.Output);
+        var learnerView = view.RootElement.GetProperty("learner");
+        Assert.Equal(steps, learnerView.GetProperty("step").GetInt64());
+        Assert.Equal(appliedRows, learnerView.GetProperty("rowsApplied").GetInt64());
     }
 
     [RabbitFact]

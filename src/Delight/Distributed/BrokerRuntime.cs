@@ -28,6 +28,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     /// <summary>At the end, the learner refuses rollouts still arriving until none has come for this long.</summary>
     static readonly TimeSpan s_drainQuiet = TimeSpan.FromSeconds(1);
     static readonly TimeSpan s_drainMax = TimeSpan.FromSeconds(10);
+    /// <summary>How often the learner tells <c>delight status</c> where it is (also while it waits for rollouts).</summary>
+    static readonly TimeSpan s_statusEvery = TimeSpan.FromSeconds(2);
 
     readonly BrokerOptions _broker;
     readonly BrokerTopology _topology;
@@ -45,6 +47,9 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     CreditIssuer? _credits;
     PoisonGuard? _poison;
     AppliedLog? _applied;
+    StatusBoard? _status;
+    readonly System.Diagnostics.Stopwatch _sinceStatus = new();
+    long _rowsAtStatus;
 
     public BrokerRuntime(TrainOptions options, BrokerOptions broker, RunName run, DistributedLearnerOptions? distributed = null)
     {
@@ -105,6 +110,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
                 OnInvalid = reason => _ledger.Refused(reason, 0),
             }, cancel, _settled, _seen));
             _credits = new CreditIssuer(_connection, _topology);
+            _status = new StatusBoard(_connection, _topology.Run);
             Publish();
             Wait(_credits.ResetAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
         }
@@ -128,11 +134,10 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         Session.Start();
         var options = Session.Options;
         var receiver = _receiver!;
+        PublishStatus(cancel);
         while (Session.StepsDone < options.Steps && !cancel.IsCancellationRequested)
         {
-            ReceivedRollout received;
-            try { received = receiver.ReceiveAsync(cancel).AsTask().GetAwaiter().GetResult(); }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested) { break; }
+            if (Receive(cancel) is not { } received) continue;
             var credit = received.Stamp.Credit;
             if (Refusal(received) is { } refusal) Refuse(received, refusal.Reason, refusal.Detail);
             else if (Apply(received, onStep) is { } error) Refuse(received, RejectReason.LearnerError, error);
@@ -140,7 +145,42 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
             if (receiver.Pending >= CommitThreshold) WriteCheckpoint?.Invoke();
         }
         if (Session.StepsDone >= options.Steps) FinishRun(cancel);
+        PublishStatus(cancel);
         return Session.Finish() with { Rollouts = Rollouts };
+    }
+
+    /// <summary>The next rollout, or null after <see cref="s_statusEvery"/> without one (the status is published meanwhile).</summary>
+    ReceivedRollout? Receive(CancellationToken cancel)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        wait.CancelAfter(s_statusEvery);
+        try { return _receiver!.ReceiveAsync(wait.Token).AsTask().GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            PublishStatus(cancel);
+            return null;
+        }
+        finally { if (_sinceStatus.Elapsed >= s_statusEvery) PublishStatus(cancel); }
+    }
+
+    /// <summary>Tells <c>delight status</c> where the learner is: version, counts by reason, rows/s since the last status.</summary>
+    void PublishStatus(CancellationToken cancel)
+    {
+        if (_status is not { } board) return;
+        var counts = Rollouts;
+        var rows = counts.Rows!;
+        var seconds = _sinceStatus.Elapsed.TotalSeconds;
+        var status = LearnerStatus.Now(_topology.Run, Epoch, Session.Learner.PolicyVersion, Session.StepsDone, Session.Options.Steps) with
+        {
+            RowsSampled = rows.Received,
+            RowsApplied = rows.Applied,
+            RowsRefused = rows.RejectedByReason,
+            DeadLetters = counts.RejectedByReason ?? new Dictionary<string, long>(),
+            RowsPerSecond = seconds > 0 && _sinceStatus.IsRunning ? (rows.Applied - _rowsAtStatus) / seconds : 0,
+        };
+        _rowsAtStatus = rows.Applied;
+        _sinceStatus.Restart();
+        Wait(board.PublishAsync(status, cancel));
     }
 
     /// <summary>Applies the rollout; returns the step's exception message when it threw (the learner goes on without it).</summary>
@@ -279,6 +319,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     {
         if (_receiver is { } receiver) Wait(receiver.DisposeAsync().AsTask());
         if (_credits is { } credits) Wait(credits.DisposeAsync().AsTask());
+        if (_status is { } status) Wait(status.DisposeAsync().AsTask());
+        _status = null;
         if (_publisher is { } publisher) Wait(publisher.DisposeAsync().AsTask());
         if (_connection is { } connection) Wait(connection.DisposeAsync().AsTask());
         _receiver = null;
