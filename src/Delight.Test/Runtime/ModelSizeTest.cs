@@ -45,10 +45,10 @@ public sealed class ModelSizeTest : IDisposable
         Assert.Equal(48, (int)config["ff"]!);
         var options = ConfigFile.Load(Path.Combine(run, "config.json"));
         var session = new TrainingSession(options);
-        var expected = ModelOptions.TransformerParameters(new TransformerOptions
+        var expected = new TransformerOptions
         {
             VocabularySize = 2, SequenceLength = 8, Width = 32, LayerCount = 2, HeadCount = 8, FeedForwardWidth = 48,
-        });
+        }.ParameterCount;
         Assert.Equal(expected, session.Policy.Parameters.Count);
         Assert.NotEqual(new TrainingSession(new TrainOptions { PromptLength = 4 }).Policy.Parameters.Count, session.Policy.Parameters.Count);
 
@@ -91,15 +91,15 @@ public sealed class ModelSizeTest : IDisposable
         var session = new TrainingSession(new TrainOptions());
         var policy = Assert.IsType<TransformerPolicy>(session.Policy);
         Assert.Equal(new TransformerOptions { MaxRows = policy.Options.MaxRows }, policy.Options);
-        Assert.Equal(ModelOptions.TransformerParameters(policy.Options), policy.Parameters.Count);
+        Assert.Equal(policy.Options.ParameterCount, policy.Parameters.Count);
     }
 
     [Theory]
     [InlineData("--heads", "5", "--heads 5 does not divide --width 64")]
-    [InlineData("--width", "0", "--width 0 must be an integer in [1, 4096]")]
-    [InlineData("--width", "8192", "--width 8192 must be an integer in [1, 4096]")]
-    [InlineData("--layers", "65", "--layers 65 must be an integer in [1, 64]")]
-    [InlineData("--ff", "-1", "--ff -1 must be an integer in [1, 16384]")]
+    [InlineData("--width", "0", "--width 0 (in the command line) is out of range; give a value from 1 to 4096")]
+    [InlineData("--width", "8192", "--width 8192 (in the command line) is out of range; give a value from 1 to 4096")]
+    [InlineData("--layers", "65", "--layers 65 (in the command line) is out of range; give a value from 1 to 64")]
+    [InlineData("--ff", "-1", "--ff -1 (in the command line) is out of range; give a value from 1 to 16384")]
     [InlineData("--heads", "128", "--heads 128 must be an integer in [1, 64]")]
     [InlineData("--hidden", "64,64", "--hidden sizes the MLP of feature tasks (mnist)")]
     [InlineData("--width", "four", "'width' in the command line must be an integer")]
@@ -118,7 +118,7 @@ public sealed class ModelSizeTest : IDisposable
     {
         var (code, _, error) = Run("train", "--width", "4096", "--layers", "64", "--heads", "64", "--out", Path.Combine(_folder, "huge"));
         Assert.Equal(2, code);
-        Assert.Contains("above the 100,000,000 supported; lower --width, --layers or --ff", error);
+        Assert.Contains($"above the {PolicyLimits.MaxParameters:N0} supported; lower --width, --layers or --ff", error);
     }
 
     [Fact]

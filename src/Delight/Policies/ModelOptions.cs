@@ -13,15 +13,14 @@ public sealed record ModelOptions
 {
     /// <summary>Bounds that keep one policy (values, gradients, Adam moments, activations) well inside one machine's memory.</summary>
     public const int MaxWidth = 4096, MaxLayers = 64, MaxFeedForward = 16384, MaxHiddenLayers = 16, MaxHiddenWidth = 65536;
-    public const long MaxParameters = 100_000_000;
 
-    [Option("width", "transformer: residual width d (default 64); --heads must divide it.")]
+    [Option("width", "transformer: residual width d (default 64); --heads must divide it.", Min = 1, Max = MaxWidth)]
     public int? Width { get; init; }
-    [Option("layers", "transformer: blocks (default 3).")]
+    [Option("layers", "transformer: blocks (default 3).", Min = 1, Max = MaxLayers)]
     public int? Layers { get; init; }
-    [Option("heads", "transformer: attention heads (default 4); must divide --width.")]
+    [Option("heads", "transformer: attention heads (default 4); must divide --width.", Min = 1, Max = MaxWidth)]
     public int? Heads { get; init; }
-    [Option("ff", "transformer: feed-forward width of each block (default 128).")]
+    [Option("ff", "transformer: feed-forward width of each block (default 128).", Min = 1, Max = MaxFeedForward)]
     public int? FeedForward { get; init; }
     [Option("hidden", "mlp (mnist): hidden widths, input side first, separated by ',' or 'x' (default 100,100; 0 for a linear policy).")]
     public string? Hidden { get; init; }
@@ -46,14 +45,12 @@ public sealed record ModelOptions
         Bounded("--ff", options.FeedForwardWidth, MaxFeedForward);
         if (options.Width % options.HeadCount != 0)
             throw new OptionException("--heads", $"--heads {options.HeadCount} does not divide --width {options.Width}; choose heads dividing the width (e.g. --heads 4 with --width 64, --heads 8 with --width 256).");
-        var parameters = TransformerParameters(options);
-        if (parameters > MaxParameters)
+        if (options.ParameterCount > PolicyLimits.MaxParameters)
             throw new OptionException("--width", string.Create(CultureInfo.InvariantCulture,
-                $"--width {options.Width} --layers {options.LayerCount} --ff {options.FeedForwardWidth} gives {parameters:N0} parameters, above the {MaxParameters:N0} supported; lower --width, --layers or --ff."));
-        var activations = TransformerActivations(options);
-        if (activations > ActivationLimit)
+                $"--width {options.Width} --layers {options.LayerCount} --ff {options.FeedForwardWidth} gives {options.ParameterCount:N0} parameters, above the {PolicyLimits.MaxParameters:N0} supported; lower --width, --layers or --ff."));
+        if (options.ActivationFloats > PolicyLimits.MaxActivations)
             throw new OptionException("--width", string.Create(CultureInfo.InvariantCulture,
-                $"--width {options.Width} --layers {options.LayerCount} --ff {options.FeedForwardWidth} needs {activations:N0} activations for {options.MaxRows} rows, above the {ActivationLimit:N0} one arena holds; lower the size or the batch (--prompts × --samples)."));
+                $"--width {options.Width} --layers {options.LayerCount} --ff {options.FeedForwardWidth} needs {options.ActivationFloats:N0} activation floats for {options.MaxRows} rows, above the {PolicyLimits.MaxActivations:N0} supported; lower the size or the batch (--prompts × --samples)."));
         return options;
     }
 
@@ -62,20 +59,12 @@ public sealed record ModelOptions
     {
         RefuseTransformer("an MLP (--hidden sizes it)");
         var options = Hidden is null ? shape : shape with { HiddenWidths = ParseHidden(Hidden) };
-        long parameters = 0, previous = options.InputCount, activations = (long)options.MaxRows * (options.InputCount + options.ActionCount);
-        foreach (var width in options.HiddenWidths)
-        {
-            parameters += (previous + 1) * width;
-            activations += 2L * options.MaxRows * width;
-            previous = width;
-        }
-        parameters += (previous + 1) * options.ActionCount;
-        if (parameters > MaxParameters)
+        if (options.ParameterCount > PolicyLimits.MaxParameters)
             throw new OptionException("--hidden", string.Create(CultureInfo.InvariantCulture,
-                $"--hidden {Hidden} gives {parameters:N0} parameters, above the {MaxParameters:N0} supported; use narrower layers."));
-        if (activations > ActivationLimit)
+                $"--hidden {Hidden} gives {options.ParameterCount:N0} parameters, above the {PolicyLimits.MaxParameters:N0} supported; use narrower layers."));
+        if (options.ActivationFloats > PolicyLimits.MaxActivations)
             throw new OptionException("--hidden", string.Create(CultureInfo.InvariantCulture,
-                $"--hidden {Hidden} needs {activations:N0} activations for {options.MaxRows} rows, above the {ActivationLimit:N0} one arena holds; use narrower layers or a smaller batch."));
+                $"--hidden {Hidden} needs {options.ActivationFloats:N0} activation floats for {options.MaxRows} rows, above the {PolicyLimits.MaxActivations:N0} supported; use narrower layers or a smaller batch."));
         return options;
     }
 
@@ -100,24 +89,6 @@ public sealed record ModelOptions
                 throw new OptionException("--hidden", $"hidden width '{parts[i]}' in --hidden {text} must be an integer in [1, {MaxHiddenWidth}]; write widths like --hidden 256,256.");
         return widths;
     }
-
-    /// <summary>V·d + L·d embeddings, per block 4d² attention + 2·d·ff MLP + two LayerNorms, and the d·V head.</summary>
-    public static long TransformerParameters(TransformerOptions o)
-    {
-        long d = o.Width, v = o.VocabularySize;
-        return v * d + (long)o.SequenceLength * d + o.LayerCount * (4 * d * d + 2 * d * o.FeedForwardWidth + 4 * d) + d * v;
-    }
-
-    /// <summary>Floats the forward keeps for backward (<see cref="TransformerPolicy"/>'s saved activations), an upper estimate.</summary>
-    static long TransformerActivations(TransformerOptions o)
-    {
-        long n = (long)o.MaxRows * o.SequenceLength, d = o.Width;
-        var perLayer = n * (9 * d + 2L * o.FeedForwardWidth + 4) + (long)o.MaxRows * o.HeadCount * o.SequenceLength * o.SequenceLength;
-        return (o.LayerCount + 3) * n * d + o.LayerCount * perLayer + n * (o.VocabularySize + 1);
-    }
-
-    /// <summary>An arena counts its floats in an int; half of that leaves room for alignment padding.</summary>
-    const long ActivationLimit = int.MaxValue / 2;
 
     void RefuseTransformer(string policy)
     {

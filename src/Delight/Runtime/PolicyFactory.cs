@@ -10,49 +10,58 @@ namespace Delight.Runtime;
 /// </summary>
 public static class PolicyFactory
 {
-    const string Table = "a table of logits per context (bandits)";
+    public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows, ModelOptions? model = null) => Shape(environment, maxRows, model) switch
+    {
+        MlpOptions mlp => new FeaturePolicy(new MlpPolicy(mlp), TokenEnvironmentWrapper.Find<IContextFeatures>(environment)!),
+        TabularOptions tabular => new TabularSoftmaxPolicy(tabular),
+        TransformerOptions transformer => new TransformerPolicy(transformer),
+        var other => throw new InvalidOperationException($"no policy for shape {other}."),
+    };
 
-    public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows, ModelOptions? model = null)
+    /// <summary>
+    /// The parameter count and activation floats of the policy <see cref="Create"/> would build, after checking its
+    /// shape against <see cref="PolicyLimits"/> — without allocating, so options can be refused before a run starts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape is invalid or too large.</exception>
+    /// <exception cref="OptionException">A model size does not fit the task's policy or its bounds (names the flag).</exception>
+    public static (long Parameters, double Activations) CheckShape(ITokenEnvironment environment, int maxRows, ModelOptions? model = null)
+    {
+        switch (Shape(environment, maxRows, model))
+        {
+            case MlpOptions mlp: mlp.Validate(); return (mlp.ParameterCount, mlp.ActivationFloats);
+            case TabularOptions tabular: tabular.Validate(); return (tabular.ParameterCount, tabular.ActivationFloats);
+            case TransformerOptions transformer: transformer.Validate(); return (transformer.ParameterCount, transformer.ActivationFloats);
+            case var other: throw new InvalidOperationException($"no policy for shape {other}.");
+        }
+    }
+
+    /// <summary>The task's policy shape with the model size applied (a size the policy has no use for is refused).</summary>
+    static object Shape(ITokenEnvironment environment, int maxRows, ModelOptions? model)
     {
         model ??= new ModelOptions();
         if (TokenEnvironmentWrapper.Find<IContextFeatures>(environment) is { } features)
-            return new FeaturePolicy(new MlpPolicy(model.Mlp(MlpShape(environment, features, maxRows))), features);
+            return model.Mlp(new MlpOptions
+            {
+                InputCount = features.FeatureCount,
+                HiddenWidths = [100, 100],
+                ActionCount = environment.VocabularySize,
+                MaxRows = maxRows,
+            });
         if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
         {
-            model.RefuseAll(Table);
-            return new TabularSoftmaxPolicy(new TabularOptions
+            model.RefuseAll("a table of logits per context (bandits)");
+            return new TabularOptions
             {
                 ContextCount = environment.PromptVocabularySize,
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
-            });
+            };
         }
-        return new TransformerPolicy(model.Transformer(TransformerShape(environment, maxRows)));
+        return model.Transformer(new TransformerOptions
+        {
+            VocabularySize = environment.VocabularySize,
+            SequenceLength = environment.PromptLength + environment.AnswerLength,
+            MaxRows = maxRows,
+        });
     }
-
-    /// <summary>Checks <paramref name="model"/> against the task's policy without building it (errors name the flag).</summary>
-    public static void Validate(ITokenEnvironment environment, int maxRows, ModelOptions model)
-    {
-        if (TokenEnvironmentWrapper.Find<IContextFeatures>(environment) is { } features)
-            model.Mlp(MlpShape(environment, features, maxRows));
-        else if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
-            model.RefuseAll(Table);
-        else
-            model.Transformer(TransformerShape(environment, maxRows));
-    }
-
-    static MlpOptions MlpShape(ITokenEnvironment environment, IContextFeatures features, int maxRows) => new()
-    {
-        InputCount = features.FeatureCount,
-        HiddenWidths = [100, 100],
-        ActionCount = environment.VocabularySize,
-        MaxRows = maxRows,
-    };
-
-    static TransformerOptions TransformerShape(ITokenEnvironment environment, int maxRows) => new()
-    {
-        VocabularySize = environment.VocabularySize,
-        SequenceLength = environment.PromptLength + environment.AnswerLength,
-        MaxRows = maxRows,
-    };
 }
