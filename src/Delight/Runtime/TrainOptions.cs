@@ -257,7 +257,7 @@ public sealed record TrainOptions
         var environment = Environment();
         (long Parameters, double Activations) policy;
         try { policy = PolicyFactory.CheckShape(environment, TrainingSession.PolicyRows(this), Model); }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e is not OptionException) // a size flag the task cannot use names itself
         {
             throw new OptionException("--task", $"the policy for this task and batch is too large: {e.Message} Lower --prompts × --samples, --prompt-length, --answer-length, --vocab, --arms or --contexts.");
         }
