@@ -15,9 +15,13 @@ namespace Delight.Experiments.Reproduce;
 public sealed class KondoRowsExperiment : SweepExperiment
 {
     /// <summary>The row rate ρ every Kondo configuration here targets.</summary>
-    public const string Rate = "0.03";
+    public const string Rate = "0.015";
     /// <summary>η of the stochastic row gate, on the scale of a row's summed delight.</summary>
-    public const float Eta = 0.01f;
+    public const float Eta = 0.1f;
+    /// <summary>The uniform control's rate when matched to the delight gate's backward rows (about ¼ of random rows have U ≠ 0).</summary>
+    public const string MatchedUniformRate = "0.15";
+    /// <summary>η of the uniform control: far below the spread of a sum of ten uniform draws, so it keeps ≈ ρ of the rows.</summary>
+    public const float UniformEta = 0.001f;
 
     public override string Name => "kondo-rows";
     public override string Description => "Kondo on reversal by whole rows: top-ρ rows, the rate-targeted stochastic row gate (± Horvitz–Thompson), a uniform control, vs DG at H = 10 and a longer H (sweeps)";
@@ -36,7 +40,12 @@ public sealed class KondoRowsExperiment : SweepExperiment
         if (longer) return all;
         all.Add((Invariant($"top-ρ rows ρ = {Rate}"), "top-rows", kondo));
         all.Add((Invariant($"stochastic rows ρ = {Rate}, η = {Eta}, Σχ, Horvitz–Thompson"), "stochastic-ipw", stochastic with { KondoIpw = true }));
-        all.Add((Invariant($"uniform control: random rows ρ = {Rate}"), "uniform", kondo with { KondoPriority = "uniform" }));
+        // Whole random rows: the stochastic row gate on a sum of uniform draws (the deterministic row rule would keep only
+        // the uniformly gated tokens inside its rows).
+        var uniform = stochastic with { KondoPriority = "uniform", KondoEta = UniformEta };
+        all.Add((Invariant($"uniform control: random rows ρ = {Rate}"), "uniform", uniform));
+        var matched = float.Parse(MatchedUniformRate, System.Globalization.CultureInfo.InvariantCulture);
+        all.Add((Invariant($"uniform control: random rows ρ = {MatchedUniformRate} (≈ the delight gate's backward rows)"), "uniform-matched", uniform with { KondoRate = matched }));
         return all;
     }
 
@@ -94,9 +103,10 @@ public sealed class KondoRowsExperiment : SweepExperiment
         {
             Name = Name,
             Title = "kondo-rows: whole-row Kondo gates on reversal",
-            Setup = Invariant($"`delight train --task reversal --method kondo --kondo-granularity row --kondo-rate {Rate}` (top-ρ rows, each row scored by its gated tokens' summed delight); ")
+            Setup = Invariant($"`delight train --task reversal --method kondo --kondo-granularity row --kondo-rate {Rate}` (egg's top-ρ row rule: the top ⌈ρ·rows⌋ rows by their gated tokens' summed delight, only the gated tokens inside them); ")
                 + Invariant($"with `--kondo-stochastic --kondo-eta {Eta} --kondo-row-score sum` the rate-targeted stochastic gate: one Bernoulli(σ((Σ_t χ_rt − λ)/η)) per row, λ the running (1 − ρ)-quantile of the last 1024 row scores (gate open for the first 128); ")
-                + "`--kondo-ipw` divides kept rows by their keep probability (Horvitz–Thompson); the uniform control keeps ρ of the rows at random (`--kondo-priority uniform`). "
+                + "`--kondo-ipw` divides kept rows by their keep probability (Horvitz–Thompson); the uniform control keeps whole random rows (`--kondo-priority uniform` through the same stochastic row gate with "
+                + Invariant($"η = {UniformEta}, so about ρ of the rows), at the same ρ and at ρ = {MatchedUniformRate}, where its rows with a non-zero advantage roughly match the delight gate's backward rows. ")
                 + "A row is the unit of backward cost on a transformer, so every configuration here decides whole rows. "
                 + "final error = 1 − mean reward of the policy's own samples on fresh prompts (partial credit to the first error, the papers' measure); "
                 + "greedy sequence error = fraction of held-out prompts whose greedy answer is not the exact reversal. "
