@@ -19,7 +19,7 @@ namespace Delight.Screens;
 //     the screened coefficient is unbiased for the unscreened one.
 // The mask multiplies the loss's coefficients; the learner then back-propagates only rows with a kept token, and the
 // loss stays normalised by the whole batch's token count, so dropping changes the work, not the scale.
-public sealed class KondoScreen
+public sealed class KondoScreen : IScreen
 {
     readonly float[] _priority;
     readonly float[] _sorted;
