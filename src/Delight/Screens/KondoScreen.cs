@@ -50,12 +50,15 @@ public sealed class KondoScreen : IScreen
     /// <summary>The price λ of the last stochastic-rate mask; NaN during warm-up or for other modes.</summary>
     public float LastPrice { get; private set; } = float.NaN;
 
+    /// <summary>Writes the mask of a step's batch; a rate gate's history takes in the batch's scores.</summary>
+    public void Mask(in Signals signals, Span<float> keep) => Mask(signals, keep, record: true);
+
     /// <summary>
     /// Writes keep[r·T + t] for every token of the batch described by <paramref name="signals"/>: 0 for dropped, 1 for
     /// kept (1/p with Horvitz–Thompson weighting). <paramref name="record"/> = false (the speculative screen's audit)
     /// reads the batch's scores into the rate gate's price without storing them in its history.
     /// </summary>
-    public void Mask(in Signals signals, Span<float> keep, bool record = true)
+    public void Mask(in Signals signals, Span<float> keep, bool record)
     {
         int rows = signals.RowCount, T = signals.TokensPerRow, n = rows * T;
         var priority = _priority.AsSpan(0, n);
