@@ -78,11 +78,11 @@ public sealed record TrainOptions
     public bool KondoStochastic { get; init; }
     // ---- The Kondo gate as the papers define it (issue 14): a rate-targeted stochastic gate with a real η, row scores,
     // Horvitz–Thompson weights; and DG's sequence-level gate. Defaults leave every earlier run unchanged. ----
-    [Option("kondo-eta", "Kondo stochastic gate: temperature η of σ((priority − λ)/η).")]
+    [Option("kondo-eta", "Kondo stochastic gate: temperature η of σ((priority − λ)/η).", Min = 0, Max = 1e6)]
     public float KondoEta { get; init; } = 1f;
-    [Option("kondo-history", "Kondo stochastic rate gate: λ is the (1 − ρ)-quantile of the last N priorities (tokens or rows, as gated).")]
+    [Option("kondo-history", "Kondo stochastic rate gate: λ is the (1 − ρ)-quantile of the last N priorities (tokens or rows, as gated).", Min = 1, Max = 1 << 20)]
     public int KondoHistory { get; init; } = 1024;
-    [Option("kondo-warmup", "Kondo stochastic rate gate: keep everything until the history holds N priorities.")]
+    [Option("kondo-warmup", "Kondo stochastic rate gate: keep everything until the history holds N priorities.", Min = 0, Max = 1 << 20)]
     public int KondoWarmup { get; init; } = 128;
     [Option("kondo-row-score", "Kondo row granularity: a row's score is the mean or the sum of its token priorities (default mean).")]
     public string? KondoRowScore { get; init; }
