@@ -190,7 +190,7 @@ public class KondoRateGateTest
             "history" => new() { Rate = 0.1f, Stochastic = true, History = 0 },
             _ => new() { Rate = 0.1f, Stochastic = true, Temperature = 0f },
         };
-        Assert.ThrowsAny<ArgumentException>(options.Validate);
+        Assert.IsType<Delight.Runtime.OptionException>(Record.Exception(options.Validate));
     }
 
     [Fact]

@@ -67,25 +67,25 @@ public sealed record KondoOptions
     public void Validate()
     {
         if (Rate is null == Price is null)
-            throw new ArgumentException("the Kondo gate needs exactly one of --kondo-rate (a fraction in (0, 1]) and --kondo-price (a threshold λ).");
+            throw new Runtime.OptionException("--kondo-rate", "the Kondo gate needs exactly one of --kondo-rate (a fraction in (0, 1]) and --kondo-price (a threshold λ).");
         if (Rate is { } rate && !(rate > 0 && rate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(Rate), $"--kondo-rate {rate} must be in (0, 1].");
+            throw new Runtime.OptionException("--kondo-rate", $"--kondo-rate {rate} must be in (0, 1].");
         if (Price is { } price && !float.IsFinite(price))
-            throw new ArgumentOutOfRangeException(nameof(Price), $"--kondo-price {price} must be a finite number.");
+            throw new Runtime.OptionException("--kondo-price", $"--kondo-price {price} must be a finite number.");
         if (InversePropensity && !Stochastic)
-            throw new ArgumentException("--kondo-ipw needs --kondo-stochastic: a deterministic gate keeps with probability 0 or 1, so there is no propensity to divide by.");
+            throw new Runtime.OptionException("--kondo-ipw", "--kondo-ipw needs --kondo-stochastic: a deterministic gate keeps with probability 0 or 1, so there is no propensity to divide by.");
         if (RowScore is not null && Granularity != KondoGranularity.Row)
-            throw new ArgumentException("--kondo-row-score applies to --kondo-granularity row only.");
+            throw new Runtime.OptionException("--kondo-row-score", "--kondo-row-score applies to --kondo-granularity row only.");
         if (RowScore is not null && Rate is not null && !Stochastic)
-            throw new ArgumentException("--kondo-row-score is not read by the deterministic --kondo-rate row rule (it ranks rows by their gated token priorities' sum); add --kondo-stochastic or drop it.");
+            throw new Runtime.OptionException("--kondo-row-score", "--kondo-row-score is not read by the deterministic --kondo-rate row rule (it ranks rows by their gated token priorities' sum); add --kondo-stochastic or drop it.");
         if (!(History >= 1 && History <= 1 << 20))
-            throw new ArgumentOutOfRangeException(nameof(History), $"--kondo-history {History} must be in [1, 1048576].");
+            throw new Runtime.OptionException("--kondo-history", $"--kondo-history {History} must be in [1, 1048576].");
         if (!(Warmup >= 0 && Warmup <= History))
-            throw new ArgumentOutOfRangeException(nameof(Warmup), $"--kondo-warmup {Warmup} must be in [0, --kondo-history {History}].");
+            throw new Runtime.OptionException("--kondo-warmup", $"--kondo-warmup {Warmup} must be in [0, --kondo-history {History}].");
         if (!(Temperature > 0) || !float.IsFinite(Temperature))
-            throw new ArgumentOutOfRangeException(nameof(Temperature), $"--kondo-eta {Temperature} must be > 0.");
+            throw new Runtime.OptionException("--kondo-eta", $"--kondo-eta {Temperature} must be > 0: it is the temperature η of the stochastic gate σ((priority − λ)/η).");
         if (!(Alpha >= 0 && Alpha <= 1))
-            throw new ArgumentOutOfRangeException(nameof(Alpha), $"--kondo-alpha {Alpha} must be in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "the additive priority's weight α must be in [0, 1].");
     }
 
     public static KondoPriority ParsePriority(string text) => text switch
@@ -96,13 +96,13 @@ public sealed record KondoOptions
         "surprisal" => KondoPriority.Surprisal,
         "uniform" => KondoPriority.Uniform,
         "additive" => KondoPriority.Additive,
-        _ => throw new ArgumentException($"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
+        _ => throw new Runtime.OptionException("--kondo-priority", $"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
     };
 
     public static KondoRowScore ParseRowScore(string text) => text switch
     {
         "mean" => KondoRowScore.Mean,
         "sum" => KondoRowScore.Sum,
-        _ => throw new ArgumentException($"--kondo-row-score '{text}' is unknown; choose mean or sum."),
+        _ => throw new Runtime.OptionException("--kondo-row-score", $"--kondo-row-score '{text}' is unknown; choose mean or sum."),
     };
 }
