@@ -270,7 +270,6 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
 
     public void CheckpointWritten()
     {
-        _applied?.Flush();
         if (_receiver is { } receiver) Wait(receiver.CommitAsync());
     }
 
@@ -285,6 +284,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
 
     public void SaveState(TrainingState state)
     {
+        // Before the state is written: a learner killed between the two must find every applied line the state counts.
+        _applied?.Flush();
         Session.SaveState(state);
         _ledger.Save(state);
         state.Put("distributed.epochs", _lineage.Save());
