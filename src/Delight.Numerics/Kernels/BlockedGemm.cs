@@ -90,7 +90,8 @@ public sealed partial class BlockedGemm : GemmKernel
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new Problem(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            if (_parallel && 2L * m * n * k >= _parallelMinFlops && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1 } pool)
+            if (_parallel && 2L * m * n * k >= _parallelMinFlops && !WorkerPool.InParallelPart
+                && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1, IsBusy: false } pool)
                 RunParallel(pool, problem);
             else
                 Compute(problem, 0, m, 0, n);

@@ -198,7 +198,7 @@ public sealed class CausalSelfAttention
     static int PartCount(int sequenceCount, int tokenCount)
     {
         var threads = WorkerPool.Shared.ThreadCount;
-        if (threads == 1 || (long)sequenceCount * tokenCount * tokenCount < 4096) return 1;
+        if (threads == 1 || WorkerPool.InParallelPart || (long)sequenceCount * tokenCount * tokenCount < 4096) return 1;
         return Math.Min(sequenceCount, 4 * threads);
     }
 
