@@ -115,9 +115,7 @@ public sealed partial class TransformerPolicy
         ids[..rowCount].CopyTo(d.Ids);
         d.Position = position;
         var clock = PhaseTimer.Start();
-        var parts = RowParts(rowCount, DecodeFlops(rowCount, position));
-        if (parts == 1) DecodeRows(0, rowCount);
-        else _decodeJob.Run(Pool, parts, rowCount);
+        RunRows(_decodeJob, _decodeTuner, rowCount, DecodeFlops(rowCount, position));
         PhaseTimer.Stop(StepPhase.DecodeStep, clock);
         return d.Logits.Span[..(rowCount * VocabularySize)];
     }

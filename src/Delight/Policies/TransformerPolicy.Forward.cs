@@ -38,9 +38,7 @@ public sealed partial class TransformerPolicy
             }
 
         var clock = PhaseTimer.Start();
-        var parts = RowParts(rowCount, ForwardFlops(rowCount, length));
-        if (parts == 1) ForwardRows(0, rowCount);
-        else _forwardJob.Run(Pool, parts, rowCount);
+        RunRows(_forwardJob, _forwardTuner, rowCount, ForwardFlops(rowCount, length));
         PhaseTimer.Stop(StepPhase.ForwardTotal, clock);
         return s.ActionLogProbs.Span[..(rowCount * S)];
     }

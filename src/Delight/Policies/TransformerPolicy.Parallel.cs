@@ -22,6 +22,29 @@ public sealed partial class TransformerPolicy
 
     readonly RowJob _forwardJob;
     readonly RowJob _decodeJob;
+    readonly SplitTuner _forwardTuner = new();
+    readonly SplitTuner _decodeTuner = new();
+
+    /// <summary>
+    /// Runs <paramref name="job"/> over rows [0, <paramref name="rowCount"/>): on this thread, or split over
+    /// <see cref="Pool"/> when the shape allows it (<see cref="RowParts"/>) and <paramref name="tuner"/> has measured
+    /// that splitting this size is faster here and now. Either way gives the same bits.
+    /// </summary>
+    void RunRows(RowJob job, SplitTuner tuner, int rowCount, long flops)
+    {
+        var parts = RowParts(rowCount, flops);
+        if (parts == 1)
+        {
+            job.Body(0, rowCount);
+            return;
+        }
+        var slot = tuner.Slot(flops);
+        var split = tuner.ShouldSplit(slot);
+        var start = SplitTuner.Now();
+        if (split) job.Run(Pool, parts, rowCount);
+        else job.Body(0, rowCount);
+        tuner.Record(slot, split, SplitTuner.Now() - start, flops);
+    }
 
     /// <summary>
     /// How many parts to split <paramref name="rowCount"/> rows into for a pass of <paramref name="flops"/>: 1 below
@@ -41,6 +64,9 @@ public sealed partial class TransformerPolicy
     sealed class RowJob(Action<int, int> body) : IParallelJob
     {
         int _rows, _parts;
+
+        /// <summary>The pass over rows [first, end).</summary>
+        public Action<int, int> Body => body;
 
         public void Run(WorkerPool pool, int parts, int rows)
         {
