@@ -24,14 +24,19 @@ static class BenchCommand
             Description = "Only sampling and learning at this transformer size: d,layers,heads,ff,L (e.g. 256,6,8,1024,64).",
         };
         var sizes = new Option<bool>("--sizes") { Description = "Only sampling and learning at each size of the built-in matrix (d = 64 … 512)." };
+        var cpu = new Option<bool>("--cpu-time")
+        {
+            Description = "Rates per second of this process's CPU time instead of wall-clock: steadier on a shared, busy machine (use with DELIGHT_THREADS=1).",
+        };
         var phases = new Option<bool>("--phases") { Description = "Also time each phase of a learner step and of sampling (at --size, or d = 64)." };
         var command = new Command("bench", "Measure sampling, learning and DG step throughput, GFLOP/s, and (with --phases) where the time goes.")
         {
-            json, quick, size, sizes, phases,
+            json, quick, size, sizes, phases, cpu,
         };
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(quick) ? 0.4 : 3.0;
+            s_cpuTime = parse.GetValue(cpu);
             var sizeText = parse.GetValue(size);
             var one = sizeText is null ? null : ModelSize.Parse(sizeText);
             if (one is not null && parse.GetValue(sizes))
@@ -162,12 +167,21 @@ static class BenchCommand
         for (var r = 0; r < rounds; r++)
         {
             var clock = Stopwatch.StartNew();
+            var cpuStart = s_cpuTime ? CpuSeconds() : 0;
             var count = 0;
             do { work(); count++; } while (clock.Elapsed.TotalSeconds < seconds / rounds);
-            rates[r] = count / clock.Elapsed.TotalSeconds;
+            rates[r] = count / (s_cpuTime ? CpuSeconds() - cpuStart : clock.Elapsed.TotalSeconds);
         }
         rates.Sort();
         return rates[rounds / 2];
+    }
+
+    static bool s_cpuTime;
+
+    static double CpuSeconds()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     static string ToJson(List<(string Name, double Value)> results)

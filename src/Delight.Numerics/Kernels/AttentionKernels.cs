@@ -157,21 +157,98 @@ public static class AttentionKernels
         }
     }
 
-    /// <summary>In place softmax of row[0…count); weights whose shifted score is below −87 are exactly 0.</summary>
+    /// <summary>
+    /// In place softmax of row[0…count) (the row has room for <see cref="PaddedLength"/>(count) floats); weights whose
+    /// shifted score is below −87 are exactly 0. Vectorised over 8 keys: the exponential is <see cref="Exp8"/>, the
+    /// normaliser sums 8 lanes over the blocks and then the lanes in order (<see cref="SoftmaxReference"/> does the same).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void Softmax(float* row, int count)
     {
-        var max = float.NegativeInfinity;
-        for (var u = 0; u < count; u++) if (row[u] > max) max = row[u];
-        for (var u = 0; u < count; u++) row[u] -= max;
-        var span = new Span<float>(row, count);
-        // Underflowing terms are set to −∞ first, so exp gives an exact 0 (never a slow subnormal).
-        for (var u = 0; u < count; u++) if (!(row[u] > SubnormalCutoff)) row[u] = float.NegativeInfinity;
-        TensorPrimitives.Exp(span, span);
-        var sum = 0f;
-        for (var u = 0; u < count; u++) sum += row[u];
-        var inv = 1f / sum;
-        for (var u = 0; u < count; u++) row[u] *= inv;
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            SoftmaxReference(new Span<float>(row, PaddedLength(count)), count);
+            return;
+        }
+        var padded = PaddedLength(count);
+        var index = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var limit = Vector256.Create((float)count);
+        var negativeInfinity = Vector256.Create(float.NegativeInfinity);
+        var max = negativeInfinity;
+        for (var u = 0; u < padded; u += KeyBlock)
+        {
+            var inside = Vector256.LessThan(index + Vector256.Create((float)u), limit);
+            var x = Vector256.ConditionalSelect(inside, Vector256.Load(row + u), negativeInfinity);
+            x.Store(row + u);
+            max = Vector256.Max(max, x);
+        }
+        var m = HorizontalMax(max);
+        var vm = Vector256.Create(m);
+        var sums = Vector256<float>.Zero;
+        for (var u = 0; u < padded; u += KeyBlock)
+        {
+            var e = Exp8(Vector256.Load(row + u) - vm);
+            e.Store(row + u);
+            sums += e;
+        }
+        var inv = Vector256.Create(1f / SumLanes(sums));
+        for (var u = 0; u < padded; u += KeyBlock) (Vector256.Load(row + u) * inv).Store(row + u);
+    }
+
+    static float HorizontalMax(Vector256<float> v)
+    {
+        var m = v.GetElement(0);
+        for (var i = 1; i < 8; i++) m = MathF.Max(m, v.GetElement(i));
+        return m;
+    }
+
+    /// <summary>Lane 0 + lane 1 + … + lane 7, in that order.</summary>
+    static float SumLanes(Vector256<float> v)
+    {
+        var s = v.GetElement(0);
+        for (var i = 1; i < 8; i++) s += v.GetElement(i);
+        return s;
+    }
+
+    /// <summary>
+    /// exp(x) for x ≤ 0 on 8 lanes, exactly 0 where x ≤ −87 (where float32's exp would be subnormal) and for −∞:
+    /// x = n·ln2 + r with |r| ≤ ln2/2, exp(r) by a degree-6 polynomial (relative error below 2e-7), 2ⁿ through the
+    /// exponent bits. Lane-wise, so the result of a lane depends on that lane's input only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp8(Vector256<float> x)
+    {
+        var keep = Vector256.GreaterThan(x, Vector256.Create(SubnormalCutoff));
+        x = Vector256.Max(x, Vector256.Create(SubnormalCutoff));
+        var n = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.Create(1.9875691500e-4f);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var scale = (Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23;
+        return Vector256.BitwiseAnd(p * scale.AsSingle(), keep);
+    }
+
+    /// <summary>The scalar form of <see cref="Exp8"/>: the same operations on one value, so the same bits.</summary>
+    public static float Exp1(float x)
+    {
+        if (!(x > SubnormalCutoff)) return 0f;
+        var n = MathF.Round(x * 1.44269504088896341f);
+        var r = MathF.FusedMultiplyAdd(n, -0.693359375f, x);
+        r = MathF.FusedMultiplyAdd(n, 2.12194440e-4f, r);
+        var p = 1.9875691500e-4f;
+        p = MathF.FusedMultiplyAdd(p, r, 1.3981999507e-3f);
+        p = MathF.FusedMultiplyAdd(p, r, 8.3334519073e-3f);
+        p = MathF.FusedMultiplyAdd(p, r, 4.1665795894e-2f);
+        p = MathF.FusedMultiplyAdd(p, r, 1.6666665459e-1f);
+        p = MathF.FusedMultiplyAdd(p, r, 5.0000001201e-1f);
+        p = MathF.FusedMultiplyAdd(p, r * r, r + 1f);
+        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     }
 
     /// <summary>o = Σ_{u &lt; count} w[u]·v_u (ascending u, fused), v_u at values + u·stride.</summary>
@@ -257,7 +334,7 @@ public static class AttentionKernels
     {
         int T = tokenCount, c = width, d = width / headCount, t3 = 3 * c;
         var scale = 1f / MathF.Sqrt(d);
-        var row = new float[T];
+        var row = new float[PaddedLength(T)];
         for (var b = 0; b < sequenceCount; b++)
             for (var h = 0; h < headCount; h++)
                 for (var t = 0; t < T; t++)
@@ -307,19 +384,20 @@ public static class AttentionKernels
                 }
     }
 
+    /// <summary>The softmax of <see cref="Softmax"/> one value at a time: 8 lane sums over the blocks, then the lanes in order.</summary>
     static void SoftmaxReference(Span<float> row, int count)
     {
         var max = float.NegativeInfinity;
-        for (var u = 0; u < count; u++) if (row[u] > max) max = row[u];
+        for (var u = 0; u < count; u++) max = MathF.Max(max, row[u]);
+        Span<float> lanes = stackalloc float[KeyBlock];
+        lanes.Clear();
         for (var u = 0; u < count; u++)
         {
-            var shifted = row[u] - max;
-            row[u] = shifted > SubnormalCutoff ? shifted : float.NegativeInfinity;
+            row[u] = Exp1(row[u] - max);
+            lanes[u % KeyBlock] += row[u];
         }
-        // The same exp as the kernel (a vectorised polynomial); the reference checks the order of the sums around it.
-        TensorPrimitives.Exp(row[..count], row[..count]);
-        var sum = 0f;
-        for (var u = 0; u < count; u++) sum += row[u];
+        var sum = lanes[0];
+        for (var i = 1; i < KeyBlock; i++) sum += lanes[i];
         var inv = 1f / sum;
         for (var u = 0; u < count; u++) row[u] *= inv;
     }
