@@ -2,9 +2,11 @@ using Delight.Numerics;
 
 namespace Delight;
 
-// The whole system in one file: the world, the data, the loop.
-// Environment → Actor → Rollout → Learner (forward → weights → screen → backward on kept rows → update) → policy
-// version → Actor. Each folder of this project holds one of these roles, in this order.
+// The whole system in one file: the world, the data, the actor, the learner, the screen, the version source and the
+// runtime. Environment → Actor (prompt → sample → frictions) → Rollout → RolloutCheck → Learner (forward → weights →
+// screen → backward on kept rows → update) → policy version → version source → Actor. Each folder of this project
+// holds one of these roles, in this order; the runtime decides who runs the actors (this thread, actor threads,
+// remote processes).
 
 // ── The world ────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -50,46 +52,45 @@ public interface IHeldOutPrompts
 
 // ── The data ─────────────────────────────────────────────────────────────────────────────────────────────────
 
+// Rollout (Rollouts/Rollout.cs): rows × tokens of one step, behaviour log-probs, rewards, the version sampled with.
+// RolloutCheck (Rollouts/RolloutCheck.cs): the one set of rules a rollout must meet, for the learner and the wire.
+
+// ── The actor ────────────────────────────────────────────────────────────────────────────────────────────────
+
 /// <summary>
-/// What an actor sends: rows × tokens of one step, grouped contiguously by prompt (row r belongs to group r / samples).
-/// Fixed capacity, filled in place every step (no allocation in the loop).
+/// Fills rollouts: draws prompts, samples answers recording behaviour log-probs, applies its frictions
+/// (<see cref="Frictions.IFriction"/>: what each breaks, in a fixed order) and scores every row. <see cref="Actors.TokenActor"/>.
 /// </summary>
-public sealed class Rollout(int capacity, int promptLength, int answerLength)
+public interface IActor
 {
-    public int Capacity { get; } = capacity;
-    public int PromptLength { get; } = promptLength;
-    public int AnswerLength { get; } = answerLength;
-    public int Length => PromptLength + AnswerLength;
-    public int RowCount { get; set; }
-    /// <summary>Samples per prompt; rows r and r' share a prompt iff r / SamplesPerPrompt == r' / SamplesPerPrompt.</summary>
-    public int SamplesPerPrompt { get; set; } = 1;
-    /// <summary>[rows, Length]: prompt then answer.</summary>
-    public int[] Tokens { get; } = new int[capacity * (promptLength + answerLength)];
-    /// <summary>[rows, Length] behaviour log-probs in the sampler convention (prompt positions 0).</summary>
-    /// <remarks>Meaningful only when <see cref="HasBehaviourLogProbs"/>.</remarks>
-    public float[] BehaviourLogProbs { get; } = new float[capacity * (promptLength + answerLength)];
-    /// <summary>False when the actor did not record behaviour log-probs (methods that need them then refuse the rollout).</summary>
-    public bool HasBehaviourLogProbs { get; set; } = true;
-    /// <summary>[rows]</summary>
-    public float[] Rewards { get; } = new float[capacity];
-    /// <summary>Policy version the actor sampled with.</summary>
-    public long PolicyVersion { get; set; }
-    /// <summary>[rows]: the frictions that touched each row.</summary>
-    public Frictions.RowFriction[] RowFrictions { get; } = new Frictions.RowFriction[capacity];
-
-    public ReadOnlySpan<int> Prompt(int row) => Tokens.AsSpan(row * Length, PromptLength);
-    public ReadOnlySpan<int> Answer(int row) => Tokens.AsSpan(row * Length + PromptLength, AnswerLength);
-    public int GroupCount => RowCount / SamplesPerPrompt;
-
-    public float MeanReward()
-    {
-        var sum = 0.0;
-        for (var r = 0; r < RowCount; r++) sum += Rewards[r];
-        return RowCount == 0 ? 0f : (float)(sum / RowCount);
-    }
+    /// <param name="policyVersion">the version of the parameters the actor's policy holds (stamped on the rollout)</param>
+    /// <param name="stale">true when that version is older than the learner's (marks every row <see cref="Frictions.RowFriction.Stale"/>)</param>
+    void Fill(Rollout rollout, int promptCount, int samplesPerPrompt, long policyVersion, bool stale = false);
 }
 
-// ── The loop ─────────────────────────────────────────────────────────────────────────────────────────────────
+/// <summary>
+/// Where an actor's parameters come from each step: the learner's current ones (<see cref="Versions.CurrentVersion"/>)
+/// or an older version (<see cref="Frictions.Staleness"/>). Returns the version loaded.
+/// </summary>
+public interface IVersionSource
+{
+    long Load(long learnerVersion, ParameterSet learner, ParameterSet actor);
+    void SaveState(Runtime.TrainingState state);
+    void RestoreState(Runtime.TrainingState state);
+}
+
+// ── The learner ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/// <summary>
+/// Learns from one rollout per step and counts versions: <see cref="Learning.Learner"/>, in five numbered stages
+/// (Learning/Learner.1.Forward.cs … Learner.5.Update.cs), after checking the rollout (<see cref="RolloutCheck"/>).
+/// </summary>
+public interface ILearner
+{
+    /// <summary>Number of updates applied.</summary>
+    long PolicyVersion { get; }
+    Learning.LearnerStepMetrics Step(Rollout rollout);
+}
 
 /// <summary>
 /// A loss, seen by the learner as a coefficient on ∇log π of every answer token: the update is
@@ -102,4 +103,29 @@ public interface ILoss
     bool NeedsBehaviourLogProbs { get; }
     /// <summary>Writes coefficient[row, token] from the signals and reports what it did.</summary>
     void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics);
+}
+
+/// <summary>
+/// Decides which tokens reach the backward pass: keep[r·T + t] ∈ {0, 1} from the step's signals. The learner then
+/// back-propagates only rows with a kept token. <see cref="Screens.KondoScreen"/>.
+/// </summary>
+public interface IScreen
+{
+    void Mask(in Learning.Signals signals, Span<float> keep);
+}
+
+// ── The runtime ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/// <summary>
+/// Where rollouts come from. Every runtime feeds the same <see cref="Runtime.TrainingSession.Learn"/>; they differ only
+/// in who samples (this thread, actor threads, remote actors) and so in how stale the samples are.
+/// </summary>
+public interface ITrainingRuntime
+{
+    Runtime.TrainingSession Session { get; }
+    /// <summary>Trains to the run's --steps, reporting every step as it is applied.</summary>
+    Runtime.RunSummary Run(Action<Runtime.StepReport>? onStep = null, CancellationToken cancel = default);
+    /// <summary>The session's state plus the runtime's own (actor streams, snapshot ring), between steps.</summary>
+    void SaveState(Runtime.TrainingState state);
+    void RestoreState(Runtime.TrainingState state, string source);
 }

@@ -52,7 +52,7 @@ public sealed class RabbitTransportTest(RabbitBrokerFixture fixture)
     {
         var topology = NewTopology();
         await using var broker = new BrokerConnection(Options);
-        await using var receiver = await RolloutReceiver.StartAsync(broker, topology, s_shape);
+        await using var receiver = await RolloutReceiver.StartAsync(broker, topology, new RolloutCheck(s_shape));
         await using var first = new RolloutSender(broker, topology, actorId: 1);
         await using var second = new RolloutSender(broker, topology, actorId: 2);
 
@@ -73,7 +73,7 @@ public sealed class RabbitTransportTest(RabbitBrokerFixture fixture)
     {
         var topology = NewTopology();
         await using var broker = new BrokerConnection(Options);
-        await using var receiver = await RolloutReceiver.StartAsync(broker, topology, s_shape);
+        await using var receiver = await RolloutReceiver.StartAsync(broker, topology, new RolloutCheck(s_shape));
         await using var sender = new RolloutSender(broker, topology, actorId: 7);
 
         await sender.SendAsync(RolloutFor(1), CancellationToken.None);
@@ -164,7 +164,7 @@ public sealed class RabbitTransportTest(RabbitBrokerFixture fixture)
         var topology = NewTopology();
         await using var actorBroker = new BrokerConnection(Options);
         await using var learnerBroker = new BrokerConnection(Options);
-        await using var receiver = await RolloutReceiver.StartAsync(learnerBroker, topology, s_shape, new RolloutReceiverOptions { Prefetch = 2 });
+        await using var receiver = await RolloutReceiver.StartAsync(learnerBroker, topology, new RolloutCheck(s_shape), new RolloutReceiverOptions { Prefetch = 2 });
         await using var sender = new RolloutSender(actorBroker, topology, actorId: 9);
         for (var i = 0; i < 6; i++) await sender.SendAsync(RolloutFor(i), CancellationToken.None);
         // The learner applies three; three stay in the queue or unacknowledged in its prefetch when the broker goes.

@@ -8,6 +8,7 @@ public class RolloutMessageTest
     static readonly RunName s_run = new("test-run");
     // Prompt tokens are context ids in [0, 10); answer tokens in [0, 4).
     static readonly RolloutShape s_shape = new(promptLength: 2, answerLength: 3, vocabularySize: 4, promptVocabularySize: 10, maxRows: 8);
+    static readonly RolloutCheck s_check = new(s_shape);
     static readonly RolloutOrigin s_origin = new(0xA1B2C3D4E5F60718, 42);
 
     internal static Rollout SampleRollout(RolloutShape shape, int rows = 4, int seed = 1)
@@ -36,7 +37,7 @@ public class RolloutMessageTest
     }
 
     static DecodeResult Decode(ReadOnlySpan<byte> message, RunName? run = null, RolloutShape? shape = null) =>
-        RolloutMessage.Decode(message, run ?? s_run, shape ?? s_shape, (shape ?? s_shape).NewRollout(), out _);
+        RolloutMessage.Decode(message, run ?? s_run, new RolloutCheck(shape ?? s_shape), (shape ?? s_shape).NewRollout(), out _);
 
     [Fact]
     public void RolloutMessageTest_RoundTrip_GivesTheSameRolloutAndTheSameBytes()
@@ -45,7 +46,7 @@ public class RolloutMessageTest
         var buffer = Encode(sent);
         var received = s_shape.NewRollout();
 
-        var result = RolloutMessage.Decode(buffer.Written.Span, s_run, s_shape, received, out var origin);
+        var result = RolloutMessage.Decode(buffer.Written.Span, s_run, s_check, received, out var origin);
 
         Assert.True(result.IsValid, result.ToString());
         Assert.Equal(s_origin, origin);
@@ -89,10 +90,24 @@ public class RolloutMessageTest
         var received = s_shape.NewRollout();
         received.BehaviourLogProbs.AsSpan().Fill(-9f);
 
-        Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_shape, received, out _).IsValid);
+        Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_check, received, out _).IsValid);
         Assert.False(received.HasBehaviourLogProbs);
         Assert.All(received.BehaviourLogProbs.Take(4 * s_shape.Length), p => Assert.Equal(0f, p));
         Assert.Equal(64 + 8 + 4 * 5 * 4 + 4 * 4 + 4, buffer.Length);
+    }
+
+    [Fact]
+    public void RolloutMessageTest_WithoutLogProbsForAMethodThatNeedsThem_IsRefusedBeforeTheLearner()
+    {
+        // The learner's own RolloutCheck: what the decoder refuses is exactly what the learner would throw on.
+        var sent = SampleRollout(s_shape);
+        sent.HasBehaviourLogProbs = false;
+        var check = new RolloutCheck(s_shape, RolloutCheck.NeedsOf(new Delight.Losses.Ppo(), speculativeScreen: false));
+        var result = RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _);
+        Assert.Equal(RejectReason.RejectedByLearner, result.Reason);
+        Assert.Contains("method 'ppo' needs behaviour log-probs", result.Message);
+        sent.HasBehaviourLogProbs = true;
+        Assert.True(RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _).IsValid);
     }
 
     [Fact]
@@ -101,12 +116,12 @@ public class RolloutMessageTest
         var rollout = SampleRollout(s_shape);
         var buffer = Encode(rollout);
         var received = s_shape.NewRollout();
-        RolloutMessage.Decode(buffer.Written.Span, s_run, s_shape, received, out _);
+        RolloutMessage.Decode(buffer.Written.Span, s_run, s_check, received, out _);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
         {
             RolloutMessage.Encode(rollout, s_run, new RolloutOrigin(1, (ulong)i), buffer);
-            Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_shape, received, out _).IsValid);
+            Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_check, received, out _).IsValid);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }

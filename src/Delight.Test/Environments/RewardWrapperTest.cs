@@ -47,34 +47,11 @@ public class RewardWrapperTest
     static bool SameState(Rng a, Rng b) => a.Save() == b.Save();
 
     [Fact]
-    public void RewardWrapperTest_GaussianNoise_MeanAndStd()
-    {
-        var env = GaussianNoiseReward.Wrap(new StubTask(0.5f), new GaussianNoiseOptions { NoiseStd = 2f });
-        var (mean, std) = Moments(env, s_prompt, s_answer, 40_000, 1);
-        Assert.InRange(mean, 0.5 - 0.05, 0.5 + 0.05); // 5 standard errors: 5 · 2 / √40000
-        Assert.InRange(std, 2 * 0.97, 2 * 1.03);
-        Assert.Equal(1f, new GaussianNoiseOptions().NoiseStd);
-    }
-
-    [Fact]
-    public void RewardWrapperTest_GaussianNoise_DrawsAfterTheInnerEnvironment()
-    {
-        var env = GaussianNoiseReward.Wrap(new StubTask(0f, drawsInReward: true), new GaussianNoiseOptions { NoiseStd = 3f });
-        var reference = new Rng(9);
-        var expected = (float)reference.NextDouble() + (float)(3f * reference.NextNormal());
-        var rng = new Rng(9);
-        Assert.Equal(expected, env.Reward(s_prompt, s_answer, rng));
-        Assert.True(SameState(reference, rng));
-    }
-
-    [Fact]
     public void RewardWrapperTest_WrappersAtTheirOffSetting_LeaveTheStreamUntouched()
     {
         var inner = new StubTask(0.25f);
         ITokenEnvironment[] off =
         [
-            GaussianNoiseReward.Wrap(inner, new GaussianNoiseOptions { NoiseStd = 0f }),
-            BernoulliNoiseReward.Wrap(inner, new BernoulliNoiseOptions()),
             ZerosPrompt.Wrap(inner, new ZerosPromptOptions()),
             LandmineReward.Wrap(inner, new LandmineOptions { LandmineSequence = [5] }),
             PoisonTokenReward.Wrap(inner, new PoisonTokenOptions { PoisonToken = 9, PoisonReward = -1 }),
@@ -92,45 +69,6 @@ public class RewardWrapperTest
             Assert.Equal(b, a);
             Assert.True(SameState(reference, rng), env.GetType().Name);
         }
-    }
-
-    [Fact]
-    public void RewardWrapperTest_BernoulliNoise_FlipRateAndValues()
-    {
-        const int Draws = 20_000;
-        const double P = 0.3;
-        var env = BernoulliNoiseReward.Wrap(new StubTask(0.5f), new BernoulliNoiseOptions { NoiseProb = (float)P });
-        var rng = new Rng(2);
-        int zeros = 0, ones = 0;
-        for (var i = 0; i < Draws; i++)
-        {
-            var r = env.Reward(s_prompt, s_answer, rng);
-            if (r == 0f) zeros++;
-            else if (r == 1f) ones++;
-            else Assert.Equal(0.5f, r);
-        }
-        var flips = zeros + ones;
-        var sd = Math.Sqrt(Draws * P * (1 - P));
-        Assert.InRange(flips, Draws * P - 5 * sd, Draws * P + 5 * sd);
-        var coinSd = Math.Sqrt(flips * 0.25);
-        Assert.InRange(ones, flips / 2.0 - 5 * coinSd, flips / 2.0 + 5 * coinSd);
-    }
-
-    [Fact]
-    public void RewardWrapperTest_BernoulliNoise_AlwaysFlippedGivesZeroOrOne()
-    {
-        var env = TaskCatalog.Create("bit_parity", new TaskOptions { RewardFlipProb = 1f });
-        var rng = new Rng(3);
-        var prompt = new int[env.PromptLength];
-        var ones = 0;
-        for (var i = 0; i < 4000; i++)
-        {
-            env.SamplePrompt(rng, prompt);
-            var r = env.Reward(prompt, [i % 2], rng);
-            Assert.True(r is 0f or 1f);
-            if (r == 1f) ones++;
-        }
-        Assert.InRange(ones, 2000 - 160, 2000 + 160); // 5 · √(4000/4)
     }
 
     [Fact]
@@ -244,8 +182,6 @@ public class RewardWrapperTest
         var plain = new StubTask(0f);
         Func<ITokenEnvironment, ITokenEnvironment>[] wraps =
         [
-            e => GaussianNoiseReward.Wrap(e, new GaussianNoiseOptions()),
-            e => BernoulliNoiseReward.Wrap(e, new BernoulliNoiseOptions { NoiseProb = 0.5f }),
             e => LandmineReward.Wrap(e, new LandmineOptions { LandmineSequence = [0] }),
             e => PoisonTokenReward.Wrap(e, new PoisonTokenOptions()),
             e => ZerosPrompt.Wrap(e, new ZerosPromptOptions { ZeroPromptProb = 0.5f }),
@@ -267,7 +203,7 @@ public class RewardWrapperTest
     {
         var env = TaskCatalog.Create("reversal", new TaskOptions
         {
-            FinitePrompts = 4, RewardNoiseStd = 0.1f, RewardFlipProb = 0.2f, ZeroPromptProb = 0.3f, ZeroNoiseStd = 0.5f,
+            FinitePrompts = 4, ZeroPromptProb = 0.3f, ZeroNoiseStd = 0.5f,
             Landmine = true, LandmineStd = 0.1f, PoisonToken = 1,
         });
         var rng = new Rng(0);
@@ -295,9 +231,6 @@ public class RewardWrapperTest
     {
         var inner = new StubTask(0f, vocabulary: 3);
         void Throws(string option, Action build) => Assert.Contains(option, Assert.Throws<ArgumentException>(build).Message);
-        Throws("--reward-noise-std", () => GaussianNoiseReward.Wrap(inner, new GaussianNoiseOptions { NoiseStd = -1f }));
-        Throws("--reward-flip-prob", () => BernoulliNoiseReward.Wrap(inner, new BernoulliNoiseOptions { NoiseProb = 1.01f }));
-        Throws("--reward-flip-prob", () => BernoulliNoiseReward.Wrap(inner, new BernoulliNoiseOptions { NoiseProb = float.NaN }));
         Throws("--zero-prompt-prob", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroPromptProb = -0.1f }));
         Throws("--zero-noise-std", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroNoiseStd = -0.1f }));
         Throws("--poison-token", () => PoisonTokenReward.Wrap(inner, new PoisonTokenOptions { PoisonToken = 3 }));

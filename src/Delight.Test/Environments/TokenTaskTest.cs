@@ -149,7 +149,7 @@ public class TokenTaskTest
     {
         var env = TaskCatalog.Create("reversal", new TaskOptions
         {
-            FinitePrompts = 3, RewardNoiseStd = 0.1f, RewardFlipProb = 0.1f, ZeroPromptProb = 0.1f, ZeroNoiseStd = 0.1f,
+            FinitePrompts = 3, ZeroPromptProb = 0.1f, ZeroNoiseStd = 0.1f,
             Landmine = true, PoisonToken = 1,
         });
         var types = new List<Type>();
@@ -161,7 +161,7 @@ public class TokenTaskTest
         }
         Assert.IsType<ReversalEnvironment>(env);
         Assert.Equal(
-            [typeof(PoisonTokenReward), typeof(LandmineReward), typeof(ZerosPrompt), typeof(BernoulliNoiseReward), typeof(GaussianNoiseReward), typeof(FinitePromptSet)],
+            [typeof(PoisonTokenReward), typeof(LandmineReward), typeof(ZerosPrompt), typeof(FinitePromptSet)],
             types);
     }
 
@@ -182,7 +182,7 @@ public class TokenTaskTest
     [Fact]
     public void TokenTaskTest_CatalogCreate_SupervisedTargetSurvivesWrappers()
     {
-        var options = new TaskOptions { PromptLength = 4, RewardNoiseStd = 0.5f, PoisonToken = 0, FinitePrompts = 5 };
+        var options = new TaskOptions { PromptLength = 4, ZeroPromptProb = 0.5f, PoisonToken = 0, FinitePrompts = 5 };
         var wrapped = (ISupervisedTask)TaskCatalog.Create("reversal", options);
         var bare = (ISupervisedTask)TaskCatalog.CreateTask("reversal", options);
         int[] prompt = [0, 1, 1, 1];
@@ -217,10 +217,6 @@ public class TokenTaskTest
         { "reversal", new TaskOptions { AnswerLength = 12 }, "--answer-length" },
         { "key_value", new TaskOptions { NumPairs = 0 }, "--pairs" },
         { "bit_parity", new TaskOptions { NumPairs = 3 }, "--pairs" },
-        { "reversal", new TaskOptions { RewardNoiseStd = -0.1f }, "--reward-noise-std" },
-        { "reversal", new TaskOptions { RewardNoiseStd = float.NaN }, "--reward-noise-std" },
-        { "reversal", new TaskOptions { RewardFlipProb = 1.5f }, "--reward-flip-prob" },
-        { "reversal", new TaskOptions { RewardFlipProb = -0.5f }, "--reward-flip-prob" },
         { "reversal", new TaskOptions { PoisonToken = -1 }, "--poison-token" },
         { "reversal", new TaskOptions { PoisonToken = 2 }, "--poison-token" },
         { "key_value", new TaskOptions { PoisonToken = 10 }, "--poison-token" },

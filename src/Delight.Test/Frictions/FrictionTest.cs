@@ -10,9 +10,9 @@ namespace Delight.Test.Frictions;
 
 public class FrictionTest
 {
-    static readonly ReversalEnvironment s_reversal = new(new ReversalOptions { PromptLength = 4 });
+    internal static readonly ReversalEnvironment s_reversal = new(new ReversalOptions { PromptLength = 4 });
 
-    static TransformerPolicy Policy(int maxRows = 100)
+    internal static TransformerPolicy Policy(int maxRows = 100)
     {
         var policy = new TransformerPolicy(new TransformerOptions { SequenceLength = 8, Width = 8, HeadCount = 2, LayerCount = 1, FeedForwardWidth = 8, MaxRows = maxRows });
         policy.Initialize(new Rng(1));
@@ -38,7 +38,7 @@ public class FrictionTest
         return counts;
     }
 
-    static void AssertRate(int count, int n, double p, string what)
+    internal static void AssertRate(int count, int n, double p, string what)
     {
         // Within 4 binomial standard deviations.
         var sd = Math.Sqrt(n * p * (1 - p));
@@ -49,7 +49,7 @@ public class FrictionTest
     public void FrictionTest_Rates_FollowTheReferencePrecedence()
     {
         const double pd = 0.1, pr = 0.2, pb = 0.3;
-        var counts = Count(new FrictionOptions { DiscoveryProb = (float)pd, RandomProb = (float)pr, BugProb = (float)pb }, 50);
+        var counts = Count(new FrictionOptions { Discovery = new() { Prob = (float)pd }, RandomAnswers = new() { Prob = (float)pr }, Bug = new() { Prob = (float)pb } }, 50);
         const int n = 5000;
         AssertRate(counts.GetValueOrDefault(RowFriction.Discovery), n, pd, "discovery");
         AssertRate(counts.GetValueOrDefault(RowFriction.Random), n, (1 - pd) * pr, "random");
@@ -60,7 +60,7 @@ public class FrictionTest
     public void FrictionTest_InjectedRows_HaveTheirAnswersAndClaimCertainty()
     {
         var target = new int[4];
-        Count(new FrictionOptions { DiscoveryProb = 0.3f, BugProb = 0.3f, RandomProb = 0.2f }, 5, (rollout, r) =>
+        Count(new FrictionOptions { Discovery = new() { Prob = 0.3f }, Bug = new() { Prob = 0.3f }, RandomAnswers = new() { Prob = 0.2f } }, 5, (rollout, r) =>
         {
             var f = rollout.RowFrictions[r];
             var logProbs = rollout.BehaviourLogProbs.AsSpan(r * 8 + 4, 4).ToArray();
@@ -85,7 +85,7 @@ public class FrictionTest
     {
         var ones = 0;
         var flipped = 0;
-        Count(new FrictionOptions { RewardFlipProb = 0.5f }, 40, (rollout, r) =>
+        Count(new FrictionOptions { Reward = new() { FlipProb = 0.5f } }, 40, (rollout, r) =>
         {
             if (!rollout.RowFrictions[r].HasFlag(RowFriction.RewardFlip)) return;
             flipped++;
@@ -154,5 +154,5 @@ public class FrictionTest
     [InlineData(0, 1.5f)]
     [InlineData(0, -0.1f)]
     public void FrictionTest_Options_RejectBadValues(int staleness, float bugProb)
-        => Assert.ThrowsAny<ArgumentException>(() => new FrictionOptions { Staleness = staleness, BugProb = bugProb }.Validate());
+        => Assert.ThrowsAny<ArgumentException>(() => new FrictionOptions { Staleness = new() { Versions = staleness }, Bug = new() { Prob = bugProb } }.Validate());
 }

@@ -24,7 +24,7 @@ public sealed class BrokerRuntime : ITrainingRuntime
 
     readonly BrokerOptions _broker;
     readonly BrokerTopology _topology;
-    readonly RolloutShape _shape;
+    readonly RolloutCheck _check;
     readonly float[] _published;
     readonly Numerics.ParameterSet _parameters;
     RolloutReceiver? _receiver;
@@ -38,7 +38,7 @@ public sealed class BrokerRuntime : ITrainingRuntime
         Session = new TrainingSession(options);
         _broker = broker;
         _topology = new BrokerTopology(run);
-        _shape = RolloutShape.For(Session.Environment, Session.BatchRows);
+        _check = Session.RolloutCheck;
         _parameters = Session.Policy.Parameters;
         _published = new float[_parameters.BufferLength];
     }
@@ -75,7 +75,7 @@ public sealed class BrokerRuntime : ITrainingRuntime
         try
         {
             publisher = Wait(ParameterPublisher.StartAsync(connection, _topology, ConfigJson(options), cancel));
-            _receiver = Wait(RolloutReceiver.StartAsync(connection, _topology, _shape, new RolloutReceiverOptions { Prefetch = Prefetch }, cancel));
+            _receiver = Wait(RolloutReceiver.StartAsync(connection, _topology, _check, new RolloutReceiverOptions { Prefetch = Prefetch }, cancel));
             Publish(publisher);
             while (Session.StepsDone < options.Steps && !cancel.IsCancellationRequested)
             {

@@ -116,5 +116,5 @@ public sealed class RemoteActor
     }
 
     static string Describe(Frictions.FrictionOptions f) => !f.Any ? "" : string.Create(CultureInfo.InvariantCulture,
-        $", frictions: bug {f.BugProb}, discovery {f.DiscoveryProb}, random {f.RandomProb}, reward flip {f.RewardFlipProb}, reward noise {f.RewardNoiseStd}, logit noise {f.LogitNoise}");
+        $", frictions: bug {f.Bug.Prob}, discovery {f.Discovery.Prob}, random {f.RandomAnswers.Prob}, reward flip {f.Reward.FlipProb}, reward noise {f.Reward.NoiseStd}, logit noise {f.LogitNoise.Std}");
 }

@@ -18,7 +18,6 @@ public readonly record struct RolloutOrigin(ulong ActorId, ulong Sequence);
 public static class RolloutMessage
 {
     const byte HasBehaviourLogProbsFlag = 1;
-    const RowFriction AllFrictions = RowFriction.Bug | RowFriction.Discovery | RowFriction.Random | RowFriction.RewardFlip | RowFriction.Stale;
 
     public static int PayloadLength(int rowCount, int length, bool hasLogProbs) =>
         rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1);
@@ -59,11 +58,14 @@ public static class RolloutMessage
     }
 
     /// <summary>
-    /// Decodes and validates <paramref name="message"/> into <paramref name="destination"/> (capacity ≥ MaxRows, same
-    /// lengths as <paramref name="shape"/>). On failure the destination's content is unspecified and must not be used.
+    /// Decodes <paramref name="message"/> into <paramref name="destination"/> (capacity ≥ MaxRows, the lengths of the
+    /// check's shape) and validates it with <paramref name="check"/>, the rules the learner applies, so a rollout the
+    /// learner could not use is refused here, before it reaches the learner. On failure the destination's content is
+    /// unspecified and must not be used.
     /// </summary>
-    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutShape shape, Rollout destination, out RolloutOrigin origin)
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutCheck check, Rollout destination, out RolloutOrigin origin)
     {
+        var shape = check.Shape;
         if (destination.Capacity < shape.MaxRows || destination.PromptLength != shape.PromptLength || destination.AnswerLength != shape.AnswerLength)
             throw new ArgumentException(
                 $"destination rollout ({destination.Capacity} rows, {destination.PromptLength}+{destination.AnswerLength} tokens) cannot hold shape {shape}.",
@@ -73,84 +75,53 @@ public static class RolloutMessage
         if (!result.IsValid) return result;
         origin = new RolloutOrigin(header.ActorId, header.Sequence);
 
+        // Framing: what must hold before the payload can be copied into the destination at all.
         int rows = header.CountA, promptLength = header.CountB, answerLength = header.CountC, samplesPerPrompt = header.CountD;
         if (promptLength != shape.PromptLength || answerLength != shape.AnswerLength)
             return DecodeResult.Fail(RejectReason.WrongShape,
                 $"prompt+answer length {promptLength}+{answerLength}; the task's is {shape.PromptLength}+{shape.AnswerLength}.");
         if (rows > shape.MaxRows)
             return DecodeResult.Fail(RejectReason.TooManyRows, $"{rows} rows; the learner accepts at most {shape.MaxRows}.");
-        if (rows < 1 || samplesPerPrompt < 1 || rows % samplesPerPrompt != 0)
-            return DecodeResult.Fail(RejectReason.WrongShape, $"{rows} rows in groups of {samplesPerPrompt}: need >= 1 row and whole groups.");
-        if (header.PolicyVersion < 0)
-            return DecodeResult.Fail(RejectReason.BadField, $"policy version {header.PolicyVersion} is negative.");
+        if (rows < 0)
+            return DecodeResult.Fail(RejectReason.WrongShape, $"{rows} rows: need >= 1 row and whole groups.");
         var hasLogProbs = (header.Flags & HasBehaviourLogProbsFlag) != 0;
         var expectedLength = PayloadLength(rows, shape.Length, hasLogProbs);
         if (header.PayloadLength != expectedLength)
             return DecodeResult.Fail(RejectReason.BadLength, $"payload of {header.PayloadLength} bytes; {rows} rows of this shape take {expectedLength}.");
 
         var cells = rows * shape.Length;
-        var tokens = destination.Tokens.AsSpan(0, cells);
-        LittleEndian.Read(payload, tokens);
+        LittleEndian.Read(payload, destination.Tokens.AsSpan(0, cells));
         payload = payload[(cells * sizeof(int))..];
-        result = CheckTokens(tokens, shape);
-        if (!result.IsValid) return result;
-
         var logProbs = destination.BehaviourLogProbs.AsSpan(0, cells);
         if (hasLogProbs)
         {
             LittleEndian.Read(payload, logProbs);
             payload = payload[(cells * sizeof(float))..];
-            result = CheckLogProbs(logProbs, shape.Length);
-            if (!result.IsValid) return result;
         }
         else logProbs.Clear();
-
-        var rewards = destination.Rewards.AsSpan(0, rows);
-        LittleEndian.Read(payload, rewards);
+        LittleEndian.Read(payload, destination.Rewards.AsSpan(0, rows));
         payload = payload[(rows * sizeof(float))..];
-        for (var r = 0; r < rows; r++)
-            if (!float.IsFinite(rewards[r]))
-                return DecodeResult.Fail(RejectReason.NonFiniteReward, $"reward of row {r} is {rewards[r]}.");
-
-        for (var r = 0; r < rows; r++)
-        {
-            var friction = (RowFriction)payload[r];
-            if ((friction & ~AllFrictions) != 0)
-                return DecodeResult.Fail(RejectReason.BadField, $"row {r} friction 0x{payload[r]:X2} has undefined bits.");
-            destination.RowFrictions[r] = friction;
-        }
-
+        for (var r = 0; r < rows; r++) destination.RowFrictions[r] = (RowFriction)payload[r];
         destination.RowCount = rows;
         destination.SamplesPerPrompt = samplesPerPrompt;
         destination.PolicyVersion = header.PolicyVersion;
         destination.HasBehaviourLogProbs = hasLogProbs;
-        return DecodeResult.Ok;
+
+        var verdict = check.Check(destination);
+        return verdict.IsValid ? DecodeResult.Ok : DecodeResult.Fail(Reason(verdict.Fault), verdict.Message);
     }
 
-    static DecodeResult CheckTokens(ReadOnlySpan<int> tokens, RolloutShape shape)
+    static RejectReason Reason(RolloutFault fault) => fault switch
     {
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            var column = i % shape.Length;
-            var inPrompt = column < shape.PromptLength;
-            var vocabulary = inPrompt ? shape.PromptVocabularySize : shape.VocabularySize;
-            if ((uint)tokens[i] >= (uint)vocabulary)
-                return DecodeResult.Fail(RejectReason.TokenOutOfVocabulary,
-                    $"{(inPrompt ? "prompt" : "answer")} token {tokens[i]} at row {i / shape.Length}, position {column} is outside [0, {vocabulary}).");
-        }
-        return DecodeResult.Ok;
-    }
-
-    static DecodeResult CheckLogProbs(ReadOnlySpan<float> logProbs, int length)
-    {
-        for (var i = 0; i < logProbs.Length; i++)
-        {
-            var value = logProbs[i];
-            if (!float.IsFinite(value))
-                return DecodeResult.Fail(RejectReason.NonFiniteLogProb, $"behaviour log-prob at row {i / length}, position {i % length} is {value}.");
-            if (value > 0)
-                return DecodeResult.Fail(RejectReason.PositiveLogProb, $"behaviour log-prob {value} at row {i / length}, position {i % length} is above 0.");
-        }
-        return DecodeResult.Ok;
-    }
+        RolloutFault.WrongShape => RejectReason.WrongShape,
+        RolloutFault.TooManyRows => RejectReason.TooManyRows,
+        RolloutFault.TokenOutOfVocabulary => RejectReason.TokenOutOfVocabulary,
+        RolloutFault.NonFiniteReward => RejectReason.NonFiniteReward,
+        RolloutFault.NonFiniteLogProb => RejectReason.NonFiniteLogProb,
+        RolloutFault.PositiveLogProb => RejectReason.PositiveLogProb,
+        RolloutFault.BadField => RejectReason.BadField,
+        // Well-formed, but the run's method cannot learn from it: refused for the learner.
+        RolloutFault.MissingLogProbs => RejectReason.RejectedByLearner,
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "unknown rollout fault"),
+    };
 }

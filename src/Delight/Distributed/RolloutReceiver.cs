@@ -19,7 +19,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
 {
     readonly BrokerConnection _broker;
     readonly BrokerTopology _topology;
-    readonly RolloutShape _shape;
+    readonly RolloutCheck _check;
     readonly RolloutReceiverOptions _options;
     readonly Channel<ReceivedRollout> _ready = Channel.CreateUnbounded<ReceivedRollout>(new UnboundedChannelOptions { SingleReader = true });
     readonly Stack<ReceivedRollout> _pool = new();
@@ -34,19 +34,19 @@ public sealed class RolloutReceiver : IAsyncDisposable
     long _received, _accepted, _duplicateCount;
     int _sessions;
 
-    RolloutReceiver(BrokerConnection broker, BrokerTopology topology, RolloutShape shape, RolloutReceiverOptions options)
+    RolloutReceiver(BrokerConnection broker, BrokerTopology topology, RolloutCheck check, RolloutReceiverOptions options)
     {
         _broker = broker;
         _topology = topology;
-        _shape = shape;
+        _check = check;
         _options = options;
     }
 
     /// <summary>Declares the topology and starts consuming; returns once the first consumer is registered.</summary>
-    public static async Task<RolloutReceiver> StartAsync(BrokerConnection broker, BrokerTopology topology, RolloutShape shape,
+    public static async Task<RolloutReceiver> StartAsync(BrokerConnection broker, BrokerTopology topology, RolloutCheck check,
         RolloutReceiverOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var receiver = new RolloutReceiver(broker, topology, shape, options ?? new RolloutReceiverOptions());
+        var receiver = new RolloutReceiver(broker, topology, check, options ?? new RolloutReceiverOptions());
         receiver._loop = Task.Run(receiver.ConsumeLoopAsync);
         await receiver._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return receiver;
@@ -161,7 +161,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
         try
         {
             var received = Rent();
-            var result = RolloutMessage.Decode(delivery.Body.Span, _topology.Run, _shape, received.Rollout, out var origin);
+            var result = RolloutMessage.Decode(delivery.Body.Span, _topology.Run, _check, received.Rollout, out var origin);
             if (!result.IsValid)
             {
                 Return(received);
@@ -220,7 +220,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
 
     ReceivedRollout Rent()
     {
-        lock (_pool) return _pool.TryPop(out var received) ? received : new ReceivedRollout(_shape);
+        lock (_pool) return _pool.TryPop(out var received) ? received : new ReceivedRollout(_check.Shape);
     }
 
     void Return(ReceivedRollout received)

@@ -6,9 +6,9 @@ public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, 
 /// <summary>
 /// Task names to environments (egg environments/catalog.py), with the frictions of <see cref="TaskOptions"/> stacked
 /// in one fixed order, inner → outer:
-/// task → FinitePromptSet → GaussianNoiseReward → BernoulliNoiseReward → ZerosPrompt → LandmineReward → PoisonTokenReward.
-/// The middle four are egg dpg/run.py's stack in its order; the finite set sits innermost so it holds the task's own
-/// prompts, and the two penalties sit outermost so neither noise nor the coin flip ever hides them.
+/// task → FinitePromptSet → ZerosPrompt → LandmineReward → PoisonTokenReward.
+/// The finite set sits innermost so it holds the task's own prompts. Reward noise and coin flips are actor frictions
+/// (Frictions/RewardCorruption.cs), applied to the reward this stack returns.
 /// Each wrapper is added only when its knob is on, and draws after the ones inside it (see <see cref="TokenEnvironmentWrapper"/>).
 /// </summary>
 public static class TaskCatalog
@@ -72,10 +72,6 @@ public static class TaskCatalog
         var env = task;
         if (options.FinitePrompts is { } count)
             env = FinitePromptSet.Wrap(env, new FinitePromptOptions { NumPrompts = count, Seed = options.FinitePromptSeed });
-        if (options.RewardNoiseStd > 0f)
-            env = GaussianNoiseReward.Wrap(env, new GaussianNoiseOptions { NoiseStd = options.RewardNoiseStd });
-        if (options.RewardFlipProb > 0f)
-            env = BernoulliNoiseReward.Wrap(env, new BernoulliNoiseOptions { NoiseProb = options.RewardFlipProb, MinValue = 0f, MaxValue = 1f });
         if (options.ZeroPromptProb > 0f)
             env = ZerosPrompt.Wrap(env, new ZerosPromptOptions { ZeroPromptProb = options.ZeroPromptProb, ZeroNoiseStd = options.ZeroNoiseStd });
         if (options.Landmine)

@@ -46,10 +46,6 @@ public sealed record TaskOptions
     /// <summary>Seed of the finite prompt set (--finite-prompt-seed).</summary>
     [Runtime.Option("finite-prompt-seed", "Seed of the finite prompt set.")]
     public ulong FinitePromptSeed { get; init; } = 42;
-    /// <summary>Gaussian reward noise σ (--reward-noise-std); 0 = off.</summary>
-    public float RewardNoiseStd { get; init; }
-    /// <summary>Probability the reward is replaced by a fair coin in {0, 1} (--reward-flip-prob); 0 = off.</summary>
-    public float RewardFlipProb { get; init; }
     /// <summary>Probability a prompt becomes all zeros (--zero-prompt-prob); 0 = off.</summary>
     [Runtime.Option("zero-prompt-prob", "Replace prompts by zeros with this probability.")]
     public float ZeroPromptProb { get; init; }
@@ -100,8 +96,6 @@ public sealed record TaskOptions
         if (NumPairs is < 1) throw new ArgumentException($"--pairs {NumPairs} must be >= 1 (or omit it for the default 5).");
         if (FinitePrompts is < 1) throw new ArgumentException($"--finite-prompts {FinitePrompts} must be >= 1 (or omit it for fresh prompts).");
         if (PoisonToken is < 0) throw new ArgumentException($"--poison-token {PoisonToken} must be a token >= 0 (or omit it to turn the poison off).");
-        TokenEnvironmentWrapper.CheckStd("--reward-noise-std", RewardNoiseStd);
-        TokenEnvironmentWrapper.CheckProbability("--reward-flip-prob", RewardFlipProb);
         TokenEnvironmentWrapper.CheckProbability("--zero-prompt-prob", ZeroPromptProb);
         TokenEnvironmentWrapper.CheckStd("--zero-noise-std", ZeroNoiseStd);
         if (ZeroNoiseStd > 0f && ZeroPromptProb == 0f)

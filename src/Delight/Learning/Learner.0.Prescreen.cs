@@ -40,22 +40,18 @@ public sealed partial class Learner
 
     void Check(Rollout rollout)
     {
-        int rows = rollout.RowCount;
-        if (rows < 1 || rows > Policy.MaxRows)
-            throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}) has {rows} rows; the learner takes 1 to {Policy.MaxRows}.");
-        for (var r = 0; r < rows; r++)
-            if (!float.IsFinite(rollout.Rewards[r]))
-                throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}): row {r} has a non-finite reward {rollout.Rewards[r]}; rewards must be finite numbers.");
-        var needsBehaviour = Loss.NeedsBehaviourLogProbs || Options.Screen == ScreenMode.Speculative;
-        if (!needsBehaviour) return;
-        if (!rollout.HasBehaviourLogProbs)
-            throw new ArgumentException($"{(Loss.NeedsBehaviourLogProbs ? $"method '{Loss.Name}'" : "speculative screening")} needs behaviour log-probs, but rollout (policy version {rollout.PolicyVersion}) carries none; use an actor that records them or a method that does not need them (pg, dg, kondo).");
-        for (var r = 0; r < rows; r++)
-            for (var t = rollout.PromptLength; t < rollout.Length; t++)
-            {
-                var lp = rollout.BehaviourLogProbs[r * rollout.Length + t];
-                if (!float.IsFinite(lp) || lp > 0f)
-                    throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}): row {r}, token {t} has behaviour log-prob {lp}; log-probs must be finite and <= 0.");
-            }
+        var check = _givenCheck ?? _inferredCheck;
+        if (check is null || (_givenCheck is null && (check.Shape.PromptLength != rollout.PromptLength || check.Shape.AnswerLength != rollout.AnswerLength)))
+            check = _inferredCheck = DefaultCheck(rollout);
+        var verdict = check.Check(rollout);
+        if (!verdict.IsValid) throw new ArgumentException($"rollout (policy version {rollout.PolicyVersion}): {verdict.Message}");
     }
+
+    /// <summary>
+    /// A learner built without its task's check (tests, tools) checks what it knows: the rollout's lengths, answer
+    /// tokens inside the policy's actions, its row capacity and what its loss and screen read.
+    /// </summary>
+    RolloutCheck DefaultCheck(Rollout rollout) => new(
+        new RolloutShape(rollout.PromptLength, rollout.AnswerLength, Policy.ActionCount, int.MaxValue, Policy.MaxRows),
+        RolloutCheck.NeedsOf(Loss, Options.Screen == ScreenMode.Speculative));
 }

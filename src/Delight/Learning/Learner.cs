@@ -14,7 +14,7 @@ namespace Delight.Learning;
 ///   4.Backward  only the kept rows, reusing the stored activations
 ///   5.Update    optimizer step; the policy version advances
 /// </summary>
-public sealed partial class Learner
+public sealed partial class Learner : ILearner
 {
     readonly float[] _batchAdvantage;
     readonly float[] _advantage;
@@ -31,13 +31,17 @@ public sealed partial class Learner
     readonly int[] _keptRows;
     readonly float[] _expectedConfidenceLogProbs;
     readonly KondoScreen? _screen;
+    readonly RolloutCheck? _givenCheck;
+    RolloutCheck? _inferredCheck;
     int _forwardCount;
     int _keptCount;
     long _stepIndex;
     LearnerStepMetrics _metrics;
 
-    public Learner(ISequencePolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null, Rng? rng = null)
+    /// <param name="check">the run's rollout rules (<see cref="RolloutCheck"/>); null: those the learner can infer</param>
+    public Learner(ISequencePolicy policy, ILoss loss, Optimizer optimizer, LearnerOptions? options = null, Rng? rng = null, RolloutCheck? check = null)
     {
+        _givenCheck = check;
         Options = options ?? new LearnerOptions();
         Options.Validate();
         Policy = policy;

@@ -129,16 +129,22 @@ public sealed record TrainOptions
     {
         var options = new Frictions.FrictionOptions
         {
-            Staleness = Staleness,
-            StalenessMode = StalenessMode switch
+            Staleness = new()
             {
-                "uniform" => Delight.Frictions.StalenessMode.Uniform,
-                "fixed" => Delight.Frictions.StalenessMode.Fixed,
-                _ => throw new OptionException("--staleness-mode", $"unknown staleness mode '{StalenessMode}'; choose uniform or fixed."),
+                Versions = Staleness,
+                Mode = StalenessMode switch
+                {
+                    "uniform" => Delight.Frictions.StalenessMode.Uniform,
+                    "fixed" => Delight.Frictions.StalenessMode.Fixed,
+                    _ => throw new OptionException("--staleness-mode", $"unknown staleness mode '{StalenessMode}'; choose uniform or fixed."),
+                },
             },
-            BugProb = BugProb, DiscoveryProb = DiscoveryProb, RandomProb = RandomProb,
-            RewardFlipProb = RewardFlipProb, RewardNoiseStd = RewardNoiseStd, LogitNoise = LogitNoise,
-            Contamination = Contamination, ContaminationArm = ContaminationArm,
+            Bug = new() { Prob = BugProb },
+            Discovery = new() { Prob = DiscoveryProb },
+            RandomAnswers = new() { Prob = RandomProb },
+            Reward = new() { FlipProb = RewardFlipProb, NoiseStd = RewardNoiseStd },
+            LogitNoise = new() { Std = LogitNoise },
+            Contamination = new() { Rate = Contamination, Arm = ContaminationArm },
         };
         try { options.Validate(); }
         catch (ArgumentOutOfRangeException e) { throw new OptionException(e.ParamName ?? "--frictions", e.Message.Replace($" (Parameter '{e.ParamName}')", "")); }

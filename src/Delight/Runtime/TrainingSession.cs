@@ -36,7 +36,9 @@ public sealed class TrainingSession
         Optimizer optimizer = options.OptimizerName == "sgd"
             ? new Sgd(options.LearningRate)
             : new Adam(Policy.Parameters.BufferLength, options.LearningRate);
-        Learner = new Learner(Policy, loss, optimizer, options.LearnerOptions(), Root.Split("learner"));
+        var learnerOptions = options.LearnerOptions();
+        RolloutCheck = new RolloutCheck(RolloutShape.For(Environment, BatchRows), RolloutCheck.NeedsOf(loss, learnerOptions.Screen == ScreenMode.Speculative));
+        Learner = new Learner(Policy, loss, optimizer, learnerOptions, Root.Split("learner"), RolloutCheck);
         Frictions = options.Frictions();
         if (Environments.TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(Environment) is { } bandit)
             _directions = new UpdateDirections(bandit.Model);
@@ -52,6 +54,8 @@ public sealed class TrainingSession
     public ITokenEnvironment Environment { get; }
     public ISequencePolicy Policy { get; }
     public Learner Learner { get; }
+    /// <summary>The rules every rollout of this run must meet: the learner's, and the distributed receiver's.</summary>
+    public RolloutCheck RolloutCheck { get; }
     public FrictionOptions Frictions { get; }
     public int BatchRows { get; }
     public int StepsDone { get; private set; }

@@ -14,7 +14,7 @@ namespace Delight.Screens;
 //   row granularity, by price: a row is kept whole when its mean token priority beats the price.
 // The mask multiplies the loss's coefficients; the learner then back-propagates only rows with a kept token, and the
 // loss stays normalised by the whole batch's token count, so dropping changes the work, not the scale.
-public sealed class KondoScreen
+public sealed class KondoScreen : IScreen
 {
     readonly float[] _priority;
     readonly float[] _sorted;

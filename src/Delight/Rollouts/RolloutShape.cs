@@ -1,4 +1,4 @@
-namespace Delight.Distributed;
+namespace Delight;
 
 /// <summary>
 /// What the learner accepts: every received rollout must have exactly these lengths, tokens inside these

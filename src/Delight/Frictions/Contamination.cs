@@ -1,0 +1,56 @@
+using Delight.Environments.Bandits;
+using Delight.Numerics;
+using Delight.Policies;
+
+namespace Delight.Frictions;
+
+/// <summary>--contamination and --contamination-arm: contaminated sampling on one-step tasks.</summary>
+public sealed record ContaminatedSamplingOptions
+{
+    /// <summary>ρ: the fraction of actions drawn from the contaminating distribution q.</summary>
+    public float Rate { get; init; }
+    /// <summary>The arm q puts all its mass on; null = uniform q.</summary>
+    public int? Arm { get; init; }
+
+    public void Validate()
+    {
+        FrictionCheck.Probability("--contamination", Rate);
+        if (Arm is < 0) throw new ArgumentOutOfRangeException("--contamination-arm", $"--contamination-arm {Arm} must be an arm index >= 0.");
+    }
+}
+
+/// <summary>
+/// Contaminated sampling (papers.md §2, the distributed paper's exact-importance-weight setting): after the policy
+/// sampled, each row's action is redrawn from μ = (1 − ρ)π + ρq with π the sampler's own distribution, and the exact
+/// behaviour log-prob log μ(a) is recorded. Behaviour probabilities stay known; they are just not the learner's.
+/// </summary>
+public sealed class Contamination : IBatchFriction
+{
+    readonly ContaminationOptions _model;
+
+    public Contamination(ContaminatedSamplingOptions options, ITokenEnvironment environment)
+    {
+        Options = options;
+        if (environment.PromptLength != 1 || environment.AnswerLength != 1)
+            throw new ArgumentException($"--contamination applies to one-step tasks (a bandit, mnist); '{environment.Name}' answers with {environment.AnswerLength} tokens.");
+        _model = options.Arm is { } arm ? ContaminationOptions.FixedArm(options.Rate, arm) : ContaminationOptions.Uniform(options.Rate);
+        try { _model.Validate(environment.VocabularySize); }
+        catch (ArgumentException e) { throw new ArgumentException($"--contamination-arm: {e.Message}"); }
+    }
+
+    public ContaminatedSamplingOptions Options { get; }
+    public string Flag => "--contamination";
+    public FrictionEffect Effect => FrictionEffect.Answer | FrictionEffect.BehaviourLogProbs;
+
+    public void Apply(Rollout rollout, ISequencePolicy policy, Rng rng)
+    {
+        var k = policy.ActionCount;
+        ReadOnlySpan<float> pi = policy.PositionLogProbs;
+        for (var r = 0; r < rollout.RowCount; r++)
+        {
+            var action = ContaminatedSampler.Sample(pi.Slice(r * k, k), _model, rng, out var logMu);
+            rollout.Tokens[r * 2 + 1] = action;
+            rollout.BehaviourLogProbs[r * 2 + 1] = (float)logMu;
+        }
+    }
+}
