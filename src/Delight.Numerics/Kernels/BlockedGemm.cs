@@ -98,6 +98,8 @@ public sealed partial class BlockedGemm : GemmKernel
         {
             var problem = new Problem(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
             var flops = 2L * m * n * k;
+            // The job object is made on a thread's first call, split or not, so a first split later allocates nothing.
+            if (_parallel) t_job ??= new ParallelJob();
             if (_parallel && flops >= _parallelMinFlops && !WorkerPool.InParallelPart
                 && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1, IsBusy: false } pool)
             {
@@ -496,7 +498,7 @@ public sealed partial class BlockedGemm : GemmKernel
         }
         if (columnParts < 2 || (rowParts >= 2 && rowCost <= columnCost)) columnParts = 1;
         else rowParts = 1;
-        var job = t_job ??= new ParallelJob();
+        var job = t_job!;
         job.Set(this, problem, rowParts, columnParts, rowTiles, rowsPerTile, vectors, width);
         try
         {
