@@ -7,7 +7,7 @@ static class CliErrors
 {
     public static bool IsUserError(Exception e) => e is OptionException or ArgumentException or FormatException
         or IOException or UnauthorizedAccessException or Checkpoints.CheckpointException or Environments.MnistDataException
-        or Distributed.BrokerException;
+        or Distributed.BrokerException or DivergedException;
 
     public static string Describe(Exception e) => e switch
     {

@@ -24,6 +24,7 @@ public static class Program
             ReproduceCommand.Create(output),
             LearnerCommand.Create(output),
             ActorCommand.Create(output),
+            StatusCommand.Create(output),
             SweepCommand.Create(output),
         };
         var parse = root.Parse(args);

@@ -33,16 +33,17 @@ static class ResumeCommand
     /// Restores <paramref name="runtime"/> from the run folder's checkpoint and trains on to its --steps: what
     /// `delight resume` and `delight learner --resume` share.
     /// </summary>
-    public static int Continue(ITrainingRuntime runtime, string folder, string label, bool quiet, TextWriter output)
+    /// <param name="restored">the caller restored the checkpoint already (the learner does, before it connects)</param>
+    public static int Continue(ITrainingRuntime runtime, string folder, string label, bool quiet, TextWriter output, bool restored = false, CtrlC? ctrlC = null)
     {
         var options = runtime.Session.Options;
-        Checkpoint.Restore(runtime, folder);
+        if (!restored) Checkpoint.Restore(runtime, folder);
         var done = runtime.Session.StepsDone;
         if (done >= options.Steps)
             throw new OptionException("--steps", $"the run is already at step {done}; pass --steps larger than {done} to continue it.");
         using var run = RunFolder.Continue(folder, done);
         run.WriteConfig(options);
         if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} at step {done} → {options.Steps} ({options.Runtime})"));
-        return RunLoop.Run(runtime, run, folder, quiet, output);
+        return RunLoop.Run(runtime, run, folder, quiet, output, ctrlC);
     }
 }

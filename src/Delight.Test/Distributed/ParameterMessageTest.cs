@@ -22,13 +22,13 @@ public class ParameterMessageTest
         var set = Parameters(("w", [3, 5]), ("b", [5]));
         var layout = ParameterLayout.Of(set);
         var buffer = new MessageBuffer();
-        ParameterMessage.Encode(s_run, 12, layout, set.Values, buffer);
+        ParameterMessage.Encode(s_run, new PolicyStamp(0xE90C, 12), layout, set.Values, buffer);
 
-        Assert.True(ParameterMessage.Validate(buffer.Written.Span, s_run, out var version, out var received).IsValid);
+        Assert.True(ParameterMessage.Validate(buffer.Written.Span, s_run, out var stamp, out var received).IsValid);
         var copy = new float[layout.BufferLength];
         Assert.True(ParameterMessage.CopyParameters(buffer.Written.Span, received, layout, copy).IsValid);
 
-        Assert.Equal(12, version);
+        Assert.Equal(new PolicyStamp(0xE90C, 12), stamp);
         Assert.Equal(layout, received);
         Assert.Equal(set.Values.ToArray(), copy);
     }

@@ -132,22 +132,22 @@ public sealed class RabbitTransportTest(RabbitBrokerFixture fixture)
         await subscriber.WaitForNewerAsync(3, timeout.Token);
         var parameters = new float[3];
         Assert.True(subscriber.TryTakeNewest(layout, parameters, out var taken));
-        Assert.Equal(4, taken);
+        Assert.Equal(4, taken.Version);
         Assert.Equal([4f, 1f, 2f], parameters);
-        Assert.False(subscriber.TryTakeNewest(layout, parameters, out _));
+        Assert.False(subscriber.TryTakeNewest(layout, parameters, out PolicyStamp _));
 
         // A burst of versions: whatever arrives in between, the actor ends on the newest and never goes back.
         for (var version = 5; version < 25; version++)
             await publisher.PublishAsync(version, layout, new float[] { version, 1, 2 }, CancellationToken.None);
         await subscriber.WaitForNewerAsync(23, timeout.Token);
         Assert.True(subscriber.TryTakeNewest(layout, parameters, out taken));
-        Assert.Equal(24, taken);
+        Assert.Equal(24, taken.Version);
         Assert.Equal(24f, parameters[0]);
 
         // Another architecture is refused, not loaded.
         await publisher.PublishAsync(25, new ParameterLayout(3, 0xBAD), new float[] { 25, 1, 2 }, CancellationToken.None);
         await subscriber.WaitForNewerAsync(24, timeout.Token);
-        var refused = Assert.Throws<InvalidDataException>(() => subscriber.TryTakeNewest(layout, parameters, out _));
+        var refused = Assert.Throws<InvalidDataException>(() => subscriber.TryTakeNewest(layout, parameters, out PolicyStamp _));
         Assert.Contains("layout", refused.Message);
         Assert.Equal(24f, parameters[0]);
 

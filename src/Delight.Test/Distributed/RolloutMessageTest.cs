@@ -76,9 +76,23 @@ public class RolloutMessageTest
         Assert.Equal(s_run.Value.Length, BitConverter.ToUInt16(bytes[8..]));
         Assert.Equal(s_origin.Sequence, BitConverter.ToUInt64(bytes[24..]));
         Assert.Equal(4, BitConverter.ToInt32(bytes[40..]));
-        Assert.Equal("test-run"u8.ToArray(), bytes.Slice(64, 8).ToArray());
+        Assert.Equal("test-run"u8.ToArray(), bytes.Slice(80, 8).ToArray());
         // 4 rows × 5 tokens × (int + float) + 4 rewards + 4 frictions.
-        Assert.Equal(64 + 8 + 4 * 5 * 8 + 4 * 4 + 4, bytes.Length);
+        Assert.Equal(80 + 8 + 4 * 5 * 8 + 4 * 4 + 4, bytes.Length);
+    }
+
+    [Fact]
+    public void RolloutMessageTest_EpochAndCredit_RoundTripAtTheirOffsets()
+    {
+        var buffer = new MessageBuffer();
+        RolloutMessage.Encode(SampleRollout(s_shape), s_run, s_origin, new RolloutStamp(0x1122334455667788, 0x99AABBCCDDEEFF01), buffer);
+        var bytes = buffer.Written.Span;
+        Assert.Equal(0x1122334455667788UL, BitConverter.ToUInt64(bytes[56..]));
+        Assert.Equal(0x99AABBCCDDEEFF01UL, BitConverter.ToUInt64(bytes[64..]));
+
+        Assert.True(RolloutMessage.Decode(bytes, s_run, s_check, s_shape.NewRollout(), out var origin, out var stamp).IsValid);
+        Assert.Equal(s_origin, origin);
+        Assert.Equal(new RolloutStamp(0x1122334455667788, 0x99AABBCCDDEEFF01), stamp);
     }
 
     [Fact]
@@ -93,7 +107,7 @@ public class RolloutMessageTest
         Assert.True(RolloutMessage.Decode(buffer.Written.Span, s_run, s_check, received, out _).IsValid);
         Assert.False(received.HasBehaviourLogProbs);
         Assert.All(received.BehaviourLogProbs.Take(4 * s_shape.Length), p => Assert.Equal(0f, p));
-        Assert.Equal(64 + 8 + 4 * 5 * 4 + 4 * 4 + 4, buffer.Length);
+        Assert.Equal(80 + 8 + 4 * 5 * 4 + 4 * 4 + 4, buffer.Length);
     }
 
     [Fact]
@@ -104,7 +118,7 @@ public class RolloutMessageTest
         sent.HasBehaviourLogProbs = false;
         var check = new RolloutCheck(s_shape, RolloutCheck.NeedsOf(new Delight.Losses.Ppo(), speculativeScreen: false));
         var result = RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _);
-        Assert.Equal(RejectReason.RejectedByLearner, result.Reason);
+        Assert.Equal(RejectReason.NeedsBehaviourLogProbs, result.Reason);
         Assert.Contains("method 'ppo' needs behaviour log-probs", result.Message);
         sent.HasBehaviourLogProbs = true;
         Assert.True(RolloutMessage.Decode(Encode(sent).Written.Span, s_run, check, s_shape.NewRollout(), out _).IsValid);
@@ -133,10 +147,12 @@ public class RolloutMessageTest
     [InlineData(12, RejectReason.BadHeaderChecksum)]  // payload length
     [InlineData(24, RejectReason.BadHeaderChecksum)]  // sequence
     [InlineData(40, RejectReason.BadHeaderChecksum)]  // row count
-    [InlineData(56, RejectReason.BadHeaderChecksum)]  // the payload CRC itself is covered by the header CRC
-    [InlineData(61, RejectReason.BadHeaderChecksum)]  // the header CRC
-    [InlineData(66, RejectReason.BadHeaderChecksum)]  // run name
-    [InlineData(72, RejectReason.BadPayloadChecksum)] // first token
+    [InlineData(56, RejectReason.BadHeaderChecksum)]  // epoch
+    [InlineData(64, RejectReason.BadHeaderChecksum)]  // credit
+    [InlineData(72, RejectReason.BadHeaderChecksum)]  // the payload CRC itself is covered by the header CRC
+    [InlineData(77, RejectReason.BadHeaderChecksum)]  // the header CRC
+    [InlineData(82, RejectReason.BadHeaderChecksum)]  // run name
+    [InlineData(88, RejectReason.BadPayloadChecksum)] // first token
     [InlineData(-1, RejectReason.BadPayloadChecksum)] // last friction byte
     public void RolloutMessageTest_FlippedByte_IsRefusedWithItsReason(int offset, RejectReason expected)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace Delight.Distributed;
@@ -17,6 +18,8 @@ public sealed class BrokerConnection : IAsyncDisposable
     readonly SemaphoreSlim _gate = new(1, 1);
     IConnection? _connection;
     int _connects;
+    /// <summary>The first permanent refusal seen on this connection or any of its channels; every later open throws it.</summary>
+    volatile BrokerException? _refused;
 
     public BrokerOptions Options { get; }
     /// <summary>The broker URI without its password, for messages and logs.</summary>
@@ -29,10 +32,10 @@ public sealed class BrokerConnection : IAsyncDisposable
     {
         Options = options;
         if (!System.Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps") || uri.Host.Length == 0)
-            throw new BrokerException($"'{options.Uri}' is not a broker URI; expected amqp://user:password@host:port/vhost.");
-        DisplayUri = new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+            throw new BrokerException($"'{BrokerUri.MaskPassword(options.Uri)}' is not a broker URI; expected amqp://user:password@host:port/vhost.");
         try
         {
+            DisplayUri = new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
             _factory = new ConnectionFactory
             {
                 Uri = uri,
@@ -45,13 +48,50 @@ public sealed class BrokerConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException)
         {
-            throw new BrokerException($"'{DisplayUri}' is not a usable broker URI: {e.Message}", e);
+            throw new BrokerException($"'{BrokerUri.MaskPassword(options.Uri)}' is not a usable broker URI: {BrokerUri.MaskPassword(e.Message)}", e);
         }
+    }
+
+    /// <summary>The user name the URI logs in with (guest when it names none), for messages.</summary>
+    public string UserName => _factory.UserName;
+    /// <summary>The virtual host the URI names ("/" when it names none), for messages.</summary>
+    public string VirtualHost => _factory.VirtualHost;
+
+    /// <summary>
+    /// How long the current retry may last: <see cref="BrokerOptions.StartupTimeout"/> until the first connection
+    /// succeeded, <see cref="BrokerOptions.UnreachableTimeout"/> after.
+    /// </summary>
+    internal TimeSpan RetryLimit => _connects == 0 ? Options.StartupTimeout : Options.UnreachableTimeout;
+
+    /// <summary>
+    /// The <see cref="BrokerException"/> for <paramref name="e"/> if the broker refused permanently (see
+    /// <see cref="BrokerReply"/>), else null. Remembered: from then on every open throws it, so every retry loop,
+    /// including ones that only know <see cref="IsTransient"/>, stops at its next attempt.
+    /// </summary>
+    internal BrokerException? Refusal(Exception e)
+    {
+        if (e is BrokerException known) return known;
+        return BrokerReply.PermanentReason(e) is { } reason ? Refuse(reason, e) : null;
+    }
+
+    BrokerException Refuse(ShutdownEventArgs reason, Exception? cause)
+    {
+        var refused = new BrokerException(BrokerReply.Describe(reason, DisplayUri, UserName, VirtualHost), cause) { ReplyCode = reason.ReplyCode };
+        Interlocked.CompareExchange(ref _refused, refused, null);
+        return _refused!;
+    }
+
+    /// <summary>Watches a channel or connection for a permanent close by the broker (see <see cref="Refusal"/>).</summary>
+    Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
+    {
+        if (BrokerReply.IsPermanent(reason)) Refuse(reason, null);
+        return Task.CompletedTask;
     }
 
     /// <summary>
     /// Opens a channel, reconnecting first if the connection is gone. Retries with backoff until
-    /// <see cref="BrokerOptions.UnreachableTimeout"/>, then throws <see cref="BrokerException"/>.
+    /// <see cref="RetryLimit"/>, then throws <see cref="BrokerException"/>; throws it at once when the broker refused
+    /// permanently (<see cref="Refusal"/>), now or earlier on any channel of this connection.
     /// </summary>
     /// <param name="publisherConfirms">await the broker's confirm inside every BasicPublishAsync (throws on nack)</param>
     public async Task<IChannel> OpenChannelAsync(bool publisherConfirms, CancellationToken cancellationToken)
@@ -60,18 +100,43 @@ public sealed class BrokerConnection : IAsyncDisposable
         var waited = Stopwatch.StartNew();
         while (true)
         {
+            if (_refused is { } refused) throw refused;
             try
             {
                 var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-                return await connection.CreateChannelAsync(
+                var channel = await connection.CreateChannelAsync(
                     new CreateChannelOptions(publisherConfirms, publisherConfirms), cancellationToken).ConfigureAwait(false);
+                channel.ChannelShutdownAsync += OnShutdownAsync;
+                return channel;
             }
+            catch (Exception e) when (Refusal(e) is { } permanent) { throw permanent; }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
-                if (waited.Elapsed > Options.UnreachableTimeout) throw Unreachable(e);
+                if (waited.Elapsed > RetryLimit) throw Unreachable(e);
                 await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// One attempt, no retry, for best-effort work (the learner's status): a channel if the connection is open or can
+    /// be opened now, else null. While the connection is down after having been up, it does not even try: the roles'
+    /// own loops are re-opening it, and a best-effort caller should not stall behind them.
+    /// </summary>
+    /// <exception cref="BrokerException">the broker refused permanently</exception>
+    internal async Task<IChannel?> TryOpenChannelOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_refused is { } refused) throw refused;
+        if (_connects > 0 && _connection is not { IsOpen: true }) return null;
+        try
+        {
+            var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            channel.ChannelShutdownAsync += OnShutdownAsync;
+            return channel;
+        }
+        catch (Exception e) when (Refusal(e) is { } permanent) { throw permanent; }
+        catch (Exception e) when (IsTransient(e)) { return null; }
     }
 
     async Task<IConnection> ConnectionAsync(CancellationToken cancellationToken)
@@ -89,8 +154,13 @@ public sealed class BrokerConnection : IAsyncDisposable
             }
             catch (Exception e) when (IsAuthenticationFailure(e))
             {
-                throw new BrokerException($"the broker at {DisplayUri} refused the credentials: {Innermost(e).Message}", e);
+                var refused = new BrokerException(
+                    $"the broker at {DisplayUri} refused the login of user '{UserName}': {Innermost(e).Message.Trim().TrimEnd('.')}; check the user name and password in the broker URI.", e)
+                    { ReplyCode = Constants.AccessRefused };
+                Interlocked.CompareExchange(ref _refused, refused, null);
+                throw refused;
             }
+            _connection.ConnectionShutdownAsync += OnShutdownAsync;
             _connects++;
             return _connection;
         }
@@ -98,10 +168,15 @@ public sealed class BrokerConnection : IAsyncDisposable
     }
 
     /// <summary>The one-line error for a broker that stayed unreachable.</summary>
-    internal BrokerException Unreachable(Exception last) => new(
-        $"cannot reach the broker at {DisplayUri} after {Options.UnreachableTimeout.TotalSeconds:0.#} s: {Innermost(last).Message}", last);
+    internal BrokerException Unreachable(Exception last) => _connects == 0
+        ? new($"cannot reach the broker at {DisplayUri} within the start-up deadline of {Options.StartupTimeout.TotalSeconds:0.#} s: {BrokerUri.MaskPassword(Innermost(last).Message)}; is the broker running, and are host and port right?", last)
+        : new($"cannot reach the broker at {DisplayUri} after {Options.UnreachableTimeout.TotalSeconds:0.#} s: {BrokerUri.MaskPassword(Innermost(last).Message)}", last);
 
-    /// <summary>Failures that a reconnect can cure: the broker went away, restarted, or refused for now.</summary>
+    /// <summary>
+    /// Failures that a reconnect might cure: the broker went away, restarted, or refused for now. A permanent
+    /// refusal also passes (so that every loop's transient path, which reopens its channel, is where it stops): the
+    /// reopen throws the <see cref="BrokerException"/> that <see cref="Refusal"/> remembered.
+    /// </summary>
     internal static bool IsTransient(Exception e) => e is AlreadyClosedException or OperationInterruptedException
         or BrokerUnreachableException or ConnectFailureException or PublishException or SocketException or IOException
         or ObjectDisposedException or TimeoutException or ChannelAllocationException
@@ -153,9 +228,9 @@ public sealed class BrokerConnection : IAsyncDisposable
                 await closed.Task.WaitAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
-            catch (BrokerException e)
+            catch (Exception e) when (Refusal(e) is { } permanent)
             {
-                fatal(e);
+                fatal(permanent);
                 return;
             }
             catch (Exception e) when (IsTransient(e))

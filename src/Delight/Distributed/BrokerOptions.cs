@@ -10,6 +10,12 @@ public sealed record BrokerOptions(string Uri)
     /// typo in a host name is reported within a minute.
     /// </summary>
     public TimeSpan UnreachableTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long the first connection may take, retries included, before failing with <see cref="BrokerException"/>.
+    /// Default 30 s: a learner and its actors may start a little before the broker, but a wrong host or port at start
+    /// is a typo to report, not an outage to ride out.
+    /// </summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>First retry delay; doubled after each failure (with ±25% jitter so actors do not reconnect in lockstep).</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     /// <summary>Cap on the retry delay. Default 5 s: a restarted broker is found within 5 s of coming back.</summary>
@@ -18,4 +24,12 @@ public sealed record BrokerOptions(string Uri)
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Shown in the broker's management UI, e.g. "delight-actor-3f2a".</summary>
     public string ClientName { get; init; } = "delight";
+
+    /// <summary>Records print their members; this one must not print the password.</summary>
+    bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Uri = {BrokerUri.MaskPassword(Uri)}, StartupTimeout = {StartupTimeout}, UnreachableTimeout = {UnreachableTimeout}, ")
+            .Append($"InitialBackoff = {InitialBackoff}, MaxBackoff = {MaxBackoff}, Heartbeat = {Heartbeat}, ClientName = {ClientName}");
+        return true;
+    }
 }

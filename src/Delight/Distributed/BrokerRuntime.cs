@@ -7,56 +7,79 @@ using Delight.Runtime;
 namespace Delight.Distributed;
 
 /// <summary>
-/// The learner of a distributed run: rollouts come from remote actors through the broker, and each one is either
-/// applied by <see cref="TrainingSession.Learn"/> (the same learner step as every runtime) and then acknowledged, or
-/// dead-lettered with a reason. Admission control is at the learner: a rollout sampled more than --max-lag versions
-/// ago is dead-lettered <c>too-stale</c>; actors pace themselves (one batch per new version), so with few actors most
-/// rollouts arrive in time. The new parameters are published after every step, the config once at start (and to every
-/// late joiner), and finished once --steps is reached.
+/// The learner of a distributed run. Rollouts come from remote actors through the broker; each one is applied by
+/// <see cref="TrainingSession.Learn"/> (the same learner step as every runtime) or refused with a reason.
+/// <list type="bullet">
+/// <item>Flow control: the learner keeps <see cref="DistributedLearnerOptions.Credits"/> batches in flight
+/// (<see cref="CreditIssuer"/>), so actors sample what it will apply instead of what it would throw away.</item>
+/// <item>Exactly once: decisions are acknowledged only after a checkpoint holds them
+/// (<see cref="ICheckpointedRuntime.CheckpointWritten"/>); the checkpoint saves the decisions the broker may not have
+/// heard of, and the learner's incarnations (<see cref="LearnerLineage"/>), so a resumed learner neither applies a
+/// rollout twice nor takes one sampled with parameters that died with its predecessor.</item>
+/// <item>Poison never kills: a rollout the method cannot use is refused on arrival, one the step throws on is refused as
+/// <c>learner-error</c>, and one the process died on twice as <c>poison</c> (<see cref="PoisonGuard"/>).</item>
+/// <item>A learner that produces non-finite parameters stops before publishing them (<see cref="DivergedException"/>).</item>
+/// </list>
 /// </summary>
-public sealed class BrokerRuntime : ITrainingRuntime
+public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
 {
-    /// <summary>
-    /// Unacknowledged rollouts held by the learner. Two, not the receiver's default four: a rollout waiting in learner
-    /// memory ages as surely as one in the queue, and two are enough to overlap the network with a step.
-    /// </summary>
-    const int Prefetch = 2;
+    /// <summary>Decisions that may wait for a checkpoint; at this many the learner writes one between steps.</summary>
+    const int CommitThreshold = 256;
+    /// <summary>At the end, the learner refuses rollouts still arriving until none has come for this long.</summary>
+    static readonly TimeSpan s_drainQuiet = TimeSpan.FromSeconds(1);
+    static readonly TimeSpan s_drainMax = TimeSpan.FromSeconds(10);
+    /// <summary>How often the learner tells <c>delight status</c> where it is (also while it waits for rollouts).</summary>
+    static readonly TimeSpan s_statusEvery = TimeSpan.FromSeconds(2);
 
     readonly BrokerOptions _broker;
     readonly BrokerTopology _topology;
+    readonly DistributedLearnerOptions _distributed;
     readonly RolloutCheck _check;
     readonly float[] _published;
     readonly Numerics.ParameterSet _parameters;
+    readonly RolloutLedger _ledger = new();
+    LearnerLineage _lineage = new();
+    Dictionary<RolloutOrigin, RejectReason> _settled = [];
+    string? _seen;
+    BrokerConnection? _connection;
+    ParameterPublisher? _publisher;
     RolloutReceiver? _receiver;
-    RolloutCounts _before; // counted by the learner runs this one resumed
-    long _received, _applied, _refused;
+    CreditIssuer? _credits;
+    PoisonGuard? _poison;
+    AppliedLog? _applied;
+    StatusBoard? _status;
+    readonly System.Diagnostics.Stopwatch _sinceStatus = new();
+    long _rowsAtStatus;
 
-    public BrokerRuntime(TrainOptions options, BrokerOptions broker, RunName run)
+    public BrokerRuntime(TrainOptions options, BrokerOptions broker, RunName run, DistributedLearnerOptions? distributed = null)
     {
         if (options.Staleness > 0)
             throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; remote actors have real lag, bounded by --max-lag. Drop --staleness.");
+        if (options.CheckpointEvery < 1)
+            throw new OptionException("--checkpoint-every", "the learner acknowledges rollouts when a checkpoint holds them, so it needs --checkpoint-every >= 1 (default 100).");
+        if (options.CheckpointEvery > MaxCheckpointEvery)
+            throw new OptionException("--checkpoint-every", $"--checkpoint-every {options.CheckpointEvery} is too large for the learner: rollouts wait unacknowledged until a checkpoint, and the broker allows {MaxCheckpointEvery}; use a smaller value.");
         Session = new TrainingSession(options);
         _broker = broker;
         _topology = new BrokerTopology(run);
+        _distributed = distributed ?? new DistributedLearnerOptions();
         _check = Session.RolloutCheck;
         _parameters = Session.Policy.Parameters;
         _published = new float[_parameters.BufferLength];
     }
 
+    /// <summary>The learner's own limit on --checkpoint-every: the prefetch it implies must fit the broker's 16-bit limit.</summary>
+    public const int MaxCheckpointEvery = 50_000;
+
     public TrainingSession Session { get; }
 
-    /// <summary>Received, applied and rejected so far, this run's earlier learners included.</summary>
-    public RolloutCounts Rollouts
-    {
-        get
-        {
-            var invalid = InvalidOnArrival;
-            return new RolloutCounts(_before.Received + _received + invalid, _before.Applied + _applied, _before.Rejected + _refused + invalid);
-        }
-    }
+    /// <summary>This incarnation's epoch (0 before <see cref="Run"/>).</summary>
+    public ulong Epoch => _lineage.Current;
 
-    /// <summary>Messages the receiver dead-lettered before the learner saw them (corrupt, foreign, wrong shape).</summary>
-    long InvalidOnArrival => _receiver is { } r ? r.Rejected - r.RejectedFor(RejectReason.TooStale) - r.RejectedFor(RejectReason.UnknownVersion) : 0;
+    /// <summary>Received, applied and rejected so far, this run's earlier learners included.</summary>
+    public RolloutCounts Rollouts => _ledger.Snapshot();
+
+    public Action? WriteCheckpoint { private get; set; }
 
     /// <summary>The resolved options as JSON, the format of config.json: what actors build their task and policy from.</summary>
     public static string ConfigJson(TrainOptions options)
@@ -66,74 +89,194 @@ public sealed class BrokerRuntime : ITrainingRuntime
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public RunSummary Run(Action<StepReport>? onStep = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Connects, takes the run (a second learner is refused), and grants the first credits — everything that can fail
+    /// on a bad broker URI, credentials or a held run — so a caller can do this before it writes anything.
+    /// </summary>
+    public void Connect(CancellationToken cancel = default)
     {
-        Session.Start();
-        var options = Session.Options;
-        var connection = new BrokerConnection(_broker with { ClientName = $"delight-learner-{_topology.Run}" });
-        ParameterPublisher? publisher = null;
+        if (_connection is not null) return;
+        _connection = new BrokerConnection(_broker with { ClientName = $"delight-learner-{_topology.Run}" });
+        _lineage.Begin(LearnerLineage.NewEpoch(), Session.Learner.PolicyVersion);
         try
         {
-            publisher = Wait(ParameterPublisher.StartAsync(connection, _topology, ConfigJson(options), cancel));
-            _receiver = Wait(RolloutReceiver.StartAsync(connection, _topology, _check, new RolloutReceiverOptions { Prefetch = Prefetch }, cancel));
-            Publish(publisher);
-            while (Session.StepsDone < options.Steps && !cancel.IsCancellationRequested)
+            _publisher = Wait(ParameterPublisher.StartAsync(_connection, _topology, ConfigJson(Session.Options), cancel));
+            var prefetch = Session.Options.CheckpointEvery + CommitThreshold + _distributed.Credits + 16;
+            _receiver = Wait(RolloutReceiver.StartAsync(_connection, _topology, _check, new RolloutReceiverOptions
             {
-                ReceivedRollout received;
-                try { received = _receiver.ReceiveAsync(cancel).AsTask().GetAwaiter().GetResult(); }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested) { break; }
-                _received++;
-                if (Refusal(received.Rollout.PolicyVersion) is { } refusal)
-                {
-                    _refused++;
-                    Wait(_receiver.RejectAsync(received, refusal.Reason, refusal.Detail).AsTask());
-                    continue;
-                }
-                var report = Session.Learn(received.Rollout);
-                // Ack after applying: a learner that dies before this line gets the rollout redelivered.
-                Wait(_receiver.AcceptAsync(received).AsTask());
-                _applied++;
-                Publish(publisher);
-                onStep?.Invoke(report);
-            }
-            if (Session.StepsDone >= options.Steps) Wait(publisher.PublishFinishedAsync($"reached step {Session.StepsDone}", CancellationToken.None));
-            var summary = Session.Finish() with { Rollouts = Rollouts };
-            return summary;
+                Prefetch = prefetch,
+                DeferAcknowledgements = true,
+                ExclusiveWait = _distributed.LockWait,
+                OnInvalid = reason => _ledger.Refused(reason, 0),
+            }, cancel, _settled, _seen));
+            _credits = new CreditIssuer(_connection, _topology);
+            _status = new StatusBoard(_connection, _topology.Run);
+            Publish();
+            Wait(_credits.ResetAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
         }
-        finally
+        catch
         {
-            if (_receiver is { } receiver)
-            {
-                _before = Rollouts; // a receiver's counts die with it; keep them for a later Run or SaveState
-                _received = _applied = _refused = 0;
-                _receiver = null;
-                Wait(receiver.DisposeAsync().AsTask());
-            }
-            if (publisher is not null) Wait(publisher.DisposeAsync().AsTask());
-            Wait(connection.DisposeAsync().AsTask());
+            Dispose();
+            throw;
         }
     }
 
-    /// <summary>Why the learner at its current version refuses a rollout sampled with <paramref name="version"/>, if it does.</summary>
-    (RejectReason Reason, string Detail)? Refusal(long version)
+    public RunSummary Run(Action<StepReport>? onStep = null, CancellationToken cancel = default)
     {
+        Connect(cancel);
+        if (_distributed.RunFolder is { } folder)
+        {
+            _poison ??= new PoisonGuard(folder);
+            _applied ??= new AppliedLog(folder, Session.StepsDone);
+            if (_poison.Suspect.Deaths > 0)
+                Notice($"the previous learner died applying rollout {Describe(_poison.Suspect.Origin)} ({_poison.Suspect.Deaths} time(s)); it is refused as poison at {PoisonGuard.Limit}.");
+        }
+        Session.Start();
+        var options = Session.Options;
+        var receiver = _receiver!;
+        PublishStatus(cancel);
+        while (Session.StepsDone < options.Steps && !cancel.IsCancellationRequested)
+        {
+            if (Receive(cancel) is not { } received) continue;
+            var credit = received.Stamp.Credit;
+            if (Refusal(received) is { } refusal) Refuse(received, refusal.Reason, refusal.Detail);
+            else if (Apply(received, onStep) is { } error) Refuse(received, RejectReason.LearnerError, error);
+            Wait(_credits!.ReplaceAsync(credit, Session.Learner.PolicyVersion, cancel));
+            if (receiver.Pending >= CommitThreshold) WriteCheckpoint?.Invoke();
+        }
+        if (Session.StepsDone >= options.Steps) FinishRun(cancel);
+        PublishStatus(cancel);
+        return Session.Finish() with { Rollouts = Rollouts };
+    }
+
+    /// <summary>The next rollout, or null after <see cref="s_statusEvery"/> without one (the status is published meanwhile).</summary>
+    ReceivedRollout? Receive(CancellationToken cancel)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        wait.CancelAfter(s_statusEvery);
+        try { return _receiver!.ReceiveAsync(wait.Token).AsTask().GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            PublishStatus(cancel);
+            return null;
+        }
+        finally { if (_sinceStatus.Elapsed >= s_statusEvery) PublishStatus(cancel); }
+    }
+
+    /// <summary>Tells <c>delight status</c> where the learner is: version, counts by reason, rows/s since the last status.</summary>
+    void PublishStatus(CancellationToken cancel)
+    {
+        if (_status is not { } board) return;
+        var counts = Rollouts;
+        var rows = counts.Rows!;
+        var seconds = _sinceStatus.Elapsed.TotalSeconds;
+        var status = LearnerStatus.Now(_topology.Run, Epoch, Session.Learner.PolicyVersion, Session.StepsDone, Session.Options.Steps) with
+        {
+            RowsSampled = rows.Received,
+            RowsApplied = rows.Applied,
+            RowsRefused = rows.RejectedByReason,
+            DeadLetters = counts.RejectedByReason ?? new Dictionary<string, long>(),
+            RowsPerSecond = seconds > 0 && _sinceStatus.IsRunning ? (rows.Applied - _rowsAtStatus) / seconds : 0,
+        };
+        _rowsAtStatus = rows.Applied;
+        _sinceStatus.Restart();
+        Wait(board.PublishAsync(status, cancel));
+    }
+
+    /// <summary>Applies the rollout; returns the step's exception message when it threw (the learner goes on without it).</summary>
+    string? Apply(ReceivedRollout received, Action<StepReport>? onStep)
+    {
+        var rollout = received.Rollout;
+        var sampledWith = new PolicyStamp(received.Stamp.Epoch, rollout.PolicyVersion);
+        var lag = Session.Learner.PolicyVersion - rollout.PolicyVersion;
+        StepReport report;
+        _poison?.BeforeApply(received.Origin);
+        try { report = Session.Learn(rollout); }
+        catch (Exception e) when (e is not (OutOfMemoryException or DivergedException))
+        {
+            _poison?.AfterApply();
+            Notice($"rollout {Describe(received.Origin)} made the learner step throw; refused as learner-error: {e}");
+            return $"{e.GetType().Name}: {e.Message}";
+        }
+        _poison?.AfterApply();
+        if (!AllFinite(_parameters.Values))
+            throw new DivergedException(Session.StepsDone, $"the parameters are not finite after applying rollout {Describe(received.Origin)}");
+        Wait(_receiver!.AcceptAsync(received).AsTask());
+        _ledger.Applied(rollout.RowCount);
+        _applied?.Applied(Session.StepsDone, received.Origin, sampledWith, lag, rollout.RowCount);
+        Publish();
+        onStep?.Invoke(report);
+        return null;
+    }
+
+    void Refuse(ReceivedRollout received, RejectReason reason, string detail)
+    {
+        var rows = received.Rollout.RowCount;
+        Wait(_receiver!.RejectAsync(received, reason, detail).AsTask());
+        _ledger.Refused(reason, rows);
+    }
+
+    /// <summary>Why the learner refuses <paramref name="received"/>, if it does: poison, unknown parameters, too stale.</summary>
+    (RejectReason Reason, string Detail)? Refusal(ReceivedRollout received)
+    {
+        if (_poison?.IsPoison(received.Origin) == true)
+            return (RejectReason.Poison, string.Create(CultureInfo.InvariantCulture, $"the learner process died {PoisonGuard.Limit} times applying this rollout"));
+        var version = received.Rollout.PolicyVersion;
         var current = Session.Learner.PolicyVersion;
+        var stamp = new PolicyStamp(received.Stamp.Epoch, version);
+        if (!_lineage.Contains(stamp, current))
+            return (RejectReason.UnknownVersion, string.Create(CultureInfo.InvariantCulture,
+                $"sampled with version {version} of learner epoch {stamp.Epoch:x16}, which this run's history does not hold (published by a learner that died after its last checkpoint)"));
         var lag = current - version;
         var maxLag = Session.Options.MaxLag;
         if (lag > maxLag)
             return (RejectReason.TooStale, string.Create(CultureInfo.InvariantCulture,
                 $"sampled with version {version}, {lag} behind the learner's {current}; --max-lag is {maxLag}"));
-        if (lag < 0)
-            return (RejectReason.UnknownVersion, string.Create(CultureInfo.InvariantCulture,
-                $"sampled with version {version}, newer than the learner's {current}: published by a learner that crashed after its last checkpoint"));
         return null;
     }
 
-    void Publish(ParameterPublisher publisher)
+    /// <summary>Withdraws the credits, tells the actors, and refuses what still arrives (every sent rollout gets a verdict).</summary>
+    void FinishRun(CancellationToken cancel)
+    {
+        Wait(_credits!.WithdrawAsync(cancel));
+        Wait(_publisher!.PublishFinishedAsync($"reached step {Session.StepsDone}", CancellationToken.None));
+        var drain = System.Diagnostics.Stopwatch.StartNew();
+        while (drain.Elapsed < s_drainMax && !cancel.IsCancellationRequested)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            quiet.CancelAfter(s_drainQuiet);
+            ReceivedRollout received;
+            try { received = _receiver!.ReceiveAsync(quiet.Token).AsTask().GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) { break; }
+            Refuse(received, RejectReason.RunFinished, string.Create(CultureInfo.InvariantCulture, $"the learner reached --steps {Session.Options.Steps} first"));
+        }
+    }
+
+    void Publish()
     {
         _parameters.CopyValuesTo(_published);
-        Wait(publisher.PublishAsync(Session.Learner.PolicyVersion, ParameterLayout.Of(_parameters), _published, CancellationToken.None));
+        var version = Session.Learner.PolicyVersion;
+        if (!AllFinite(_published)) throw new DivergedException(Session.StepsDone, "the parameters are not finite");
+        Wait(_publisher!.PublishAsync(new PolicyStamp(Epoch, version), ParameterLayout.Of(_parameters), _published, CancellationToken.None));
     }
+
+    static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        // NaN and ±∞ have all exponent bits set; finite values never do.
+        foreach (var bits in System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(values))
+            if ((bits & 0x7F800000) == 0x7F800000) return false;
+        return true;
+    }
+
+    public void CheckpointWritten()
+    {
+        _applied?.Flush();
+        if (_receiver is { } receiver) Wait(receiver.CommitAsync());
+    }
+
+    void Notice(string line) => _distributed.Log?.WriteLine($"learner: {line}");
+
+    static string Describe(RolloutOrigin origin) => string.Create(CultureInfo.InvariantCulture, $"{origin.ActorId:x16}#{origin.Sequence}");
 
     /// <summary>The learner loop is synchronous; the transport is async. Bridge here, on the learner's thread.</summary>
     static void Wait(Task task) => task.GetAwaiter().GetResult();
@@ -143,16 +286,50 @@ public sealed class BrokerRuntime : ITrainingRuntime
     public void SaveState(TrainingState state)
     {
         Session.SaveState(state);
-        var r = Rollouts;
-        state.Put("rollouts", string.Join(',', r.Received, r.Applied, r.Rejected));
+        _ledger.Save(state);
+        state.Put("distributed.epochs", _lineage.Save());
+        var decisions = _receiver?.Decisions() ?? _settled.Select(s => new RolloutDecision(s.Key, s.Value)).ToList();
+        state.Put("distributed.decided", DecisionWindow.Save(decisions));
+        if ((_receiver?.SaveSeen() ?? _seen) is { } seen) state.Put("distributed.seen", seen);
     }
 
     public void RestoreState(TrainingState state, string source)
     {
         Session.RestoreState(state, source);
-        if (!state.Has("rollouts")) return; // a checkpoint of a local run, continued by remote actors
-        var r = state.GetString("rollouts").Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        _before = new RolloutCounts(r[0], r[1], r[2]);
-        _received = _applied = _refused = 0;
+        _ledger.Restore(state);
+        if (state.Has("rollouts") && !state.Has("rollouts.applied"))
+            throw new Checkpoints.CheckpointException(source, "was written by a learner before exactly-once delivery (format 1 counts); finish that run with the Delight that started it, or start a new run.");
+        try
+        {
+            if (state.Has("distributed.epochs")) _lineage = LearnerLineage.Restore(state.GetString("distributed.epochs"));
+            if (state.Has("distributed.decided")) _settled = DecisionWindow.Restore(state.GetString("distributed.decided"));
+            if (state.Has("distributed.seen"))
+            {
+                _seen = state.GetString("distributed.seen");
+                new DuplicateFilter().Restore(_seen); // checked now, so a malformed state fails before anything connects
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
+        {
+            throw new Checkpoints.CheckpointException(source, $"has a malformed distributed state: {e.Message}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_receiver is { } receiver) Wait(receiver.DisposeAsync().AsTask());
+        if (_credits is { } credits) Wait(credits.DisposeAsync().AsTask());
+        if (_status is { } status) Wait(status.DisposeAsync().AsTask());
+        _status = null;
+        if (_publisher is { } publisher) Wait(publisher.DisposeAsync().AsTask());
+        if (_connection is { } connection) Wait(connection.DisposeAsync().AsTask());
+        _receiver = null;
+        _credits = null;
+        _publisher = null;
+        _connection = null;
+        _poison?.Dispose();
+        _applied?.Dispose();
+        _poison = null;
+        _applied = null;
     }
 }

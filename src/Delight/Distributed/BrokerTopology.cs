@@ -16,6 +16,9 @@ namespace Delight.Distributed;
 /// <item><c>delight.&lt;run&gt;.hello</c>: durable queue, actor → learner: a joining actor's request for the config and the
 /// latest parameters, answered by re-broadcasting both. Hellos expire after <see cref="HelloTimeToLive"/>: the learner
 /// broadcasts on its own start anyway.</item>
+/// <item><c>delight.&lt;run&gt;.credits</c>: durable queue, learner → actors: one persistent message per batch the learner
+/// wants sampled (flow control). An actor holds one credit unacknowledged while it samples and acks it once its rollout
+/// is confirmed, so a credit held by an actor that dies goes back to the queue for another.</item>
 /// </list>
 /// </summary>
 public sealed class BrokerTopology(RunName run)
@@ -34,6 +37,7 @@ public sealed class BrokerTopology(RunName run)
     public string ParameterExchange { get; } = $"delight.{run}.params";
     public string ControlExchange { get; } = $"delight.{run}.control";
     public string HelloQueue { get; } = $"delight.{run}.hello";
+    public string CreditQueue { get; } = $"delight.{run}.credits";
 
     public async Task DeclareSharedAsync(IChannel channel, CancellationToken cancellationToken)
     {
@@ -52,6 +56,8 @@ public sealed class BrokerTopology(RunName run)
             cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.QueueDeclareAsync(HelloQueue, durable: true, exclusive: false, autoDelete: false,
             new Dictionary<string, object?> { ["x-message-ttl"] = (int)HelloTimeToLive.TotalMilliseconds },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(CreditQueue, durable: true, exclusive: false, autoDelete: false,
             cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 

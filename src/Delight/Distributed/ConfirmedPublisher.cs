@@ -7,7 +7,7 @@ namespace Delight.Distributed;
 /// Publishes on a channel with publisher confirms and retries across reconnects: PublishAsync returns only once the
 /// broker has confirmed the message (for a persistent message to a durable queue: written to disk). A failure drops
 /// the channel, backs off, re-opens it (re-declaring the topology) and publishes the same bytes again, so a message
-/// is published at least once; receivers drop the duplicates by (actor id, sequence). Not thread-safe.
+/// is published at least once (a permanent refusal by the broker throws <see cref="BrokerException"/> at once); receivers drop the duplicates by (actor id, sequence). Not thread-safe.
 /// </summary>
 sealed class ConfirmedPublisher(BrokerConnection broker, BrokerTopology topology) : IAsyncDisposable
 {
@@ -36,12 +36,13 @@ sealed class ConfirmedPublisher(BrokerConnection broker, BrokerTopology topology
                 await _channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
                 return;
             }
+            catch (Exception e) when (broker.Refusal(e) is { } permanent) { throw permanent; }
             catch (Exception e) when (BrokerConnection.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 Retries++;
                 await BrokerConnection.DisposeQuietlyAsync(_channel).ConfigureAwait(false);
                 _channel = null;
-                if (failing.Elapsed > broker.Options.UnreachableTimeout) throw broker.Unreachable(e);
+                if (failing.Elapsed > broker.RetryLimit) throw broker.Unreachable(e);
                 await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
             }
         }

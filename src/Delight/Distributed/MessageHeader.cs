@@ -5,14 +5,14 @@ using Delight.Numerics.Checksums;
 namespace Delight.Distributed;
 
 /// <summary>
-/// The fixed 64-byte header every Delight message starts with, followed by the run name (UTF-8, n bytes) and the
-/// payload. Little-endian throughout. The header CRC covers bytes [0, 60) and the run name, so a flipped length or
+/// The fixed 80-byte header every Delight message starts with, followed by the run name (UTF-8, n bytes) and the
+/// payload. Little-endian throughout. The header CRC covers bytes [0, 76) and the run name, so a flipped length or
 /// count is caught before it is trusted; the payload CRC (stored in the header, hence itself protected) covers the
 /// payload, so header and payload corruption are reported as different reasons.
 /// <code>
 /// offset size field
 ///   0     4  magic "DLGT"
-///   4     2  format version (1)
+///   4     2  format version (2)
 ///   6     1  kind (MessageKind)
 ///   7     1  flags (rollout: bit 0 = has behaviour log-probs)
 ///   8     2  run name length n (1..MaxRunNameBytes)
@@ -25,21 +25,27 @@ namespace Delight.Distributed;
 ///  44     4  count B (rollout: prompt length; parameters: layout fingerprint)
 ///  48     4  count C (rollout: answer length)
 ///  52     4  count D (rollout: samples per prompt)
-///  56     4  payload CRC-32C
-///  60     4  header CRC-32C over [0, 60) ++ run name
-///  64     n  run name, UTF-8
-///  64+n   …  payload
+///  56     8  learner epoch (rollout: of the parameters it was sampled with; parameters: the publishing learner's;
+///             credit: the granting learner's)
+///  64     8  credit id (rollout: the credit it answers, 0 for none; credit: its id)
+///  72     4  payload CRC-32C
+///  76     4  header CRC-32C over [0, 76) ++ run name
+///  80     n  run name, UTF-8
+///  80+n   …  payload
 /// </code>
+/// Version 2 added the epoch and the credit: a learner restarted from a checkpoint is a new incarnation (epoch) whose
+/// versions may repeat its predecessor's, so a version alone no longer names a set of parameters.
 /// </summary>
 public struct MessageHeader
 {
     /// <summary>"DLGT" read as a little-endian uint.</summary>
     public const uint Magic = 'D' | 'L' << 8 | 'G' << 16 | (uint)'T' << 24;
     /// <summary>Bumped on any layout change; readers accept only the versions they know (no silent misreads).</summary>
-    public const ushort FormatVersion = 1;
-    public const int Size = 64;
+    public const ushort FormatVersion = 2;
+    public const int Size = 80;
     public const int MaxRunNameBytes = 128;
-    const int HeaderCrcOffset = 60;
+    const int PayloadCrcOffset = 72;
+    const int HeaderCrcOffset = 76;
 
     public MessageKind Kind;
     public byte Flags;
@@ -48,6 +54,9 @@ public struct MessageHeader
     public ulong Sequence;
     public long PolicyVersion;
     public int CountA, CountB, CountC, CountD;
+    /// <summary>The learner incarnation (see <see cref="LearnerLineage"/>); 0 where the kind has none.</summary>
+    public ulong Epoch;
+    public ulong Credit;
 
     /// <summary>Bytes of the whole message: header, run name, payload.</summary>
     public static int MessageLength(ReadOnlySpan<byte> runNameUtf8, int payloadLength) => Size + runNameUtf8.Length + payloadLength;
@@ -73,7 +82,9 @@ public struct MessageHeader
         BinaryPrimitives.WriteInt32LittleEndian(message[44..], CountB);
         BinaryPrimitives.WriteInt32LittleEndian(message[48..], CountC);
         BinaryPrimitives.WriteInt32LittleEndian(message[52..], CountD);
-        BinaryPrimitives.WriteUInt32LittleEndian(message[56..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt64LittleEndian(message[56..], Epoch);
+        BinaryPrimitives.WriteUInt64LittleEndian(message[64..], Credit);
+        BinaryPrimitives.WriteUInt32LittleEndian(message[PayloadCrcOffset..], Crc32C.Compute(payload));
         runNameUtf8.CopyTo(message[Size..]);
         BinaryPrimitives.WriteUInt32LittleEndian(message[HeaderCrcOffset..], HeaderCrc(message, runNameUtf8.Length));
     }
@@ -125,6 +136,8 @@ public struct MessageHeader
         header.CountB = BinaryPrimitives.ReadInt32LittleEndian(message[44..]);
         header.CountC = BinaryPrimitives.ReadInt32LittleEndian(message[48..]);
         header.CountD = BinaryPrimitives.ReadInt32LittleEndian(message[52..]);
+        header.Epoch = BinaryPrimitives.ReadUInt64LittleEndian(message[56..]);
+        header.Credit = BinaryPrimitives.ReadUInt64LittleEndian(message[64..]);
 
         var available = message.Length - Size - runLength;
         if (header.PayloadLength < 0 || header.PayloadLength != available)
@@ -132,7 +145,7 @@ public struct MessageHeader
                 ? DecodeResult.Fail(RejectReason.Truncated, $"the header announces a {header.PayloadLength}-byte payload; {available} bytes arrived.")
                 : DecodeResult.Fail(RejectReason.BadLength, $"the header announces a {header.PayloadLength}-byte payload; {available} bytes arrived.");
         payload = message.Slice(Size + runLength, header.PayloadLength);
-        var storedPayloadCrc = BinaryPrimitives.ReadUInt32LittleEndian(message[56..]);
+        var storedPayloadCrc = BinaryPrimitives.ReadUInt32LittleEndian(message[PayloadCrcOffset..]);
         var payloadCrc = Crc32C.Compute(payload);
         if (storedPayloadCrc != payloadCrc)
             return DecodeResult.Fail(RejectReason.BadPayloadChecksum, $"payload CRC-32C 0x{storedPayloadCrc:X8} does not match the computed 0x{payloadCrc:X8}.");

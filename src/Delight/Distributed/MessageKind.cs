@@ -13,4 +13,6 @@ public enum MessageKind : byte
     Finished = 4,
     /// <summary>Actor → learner: "I just joined; send me the config and the latest parameters".</summary>
     Hello = 5,
+    /// <summary>Learner → actors, through a shared queue: permission to sample one batch (<see cref="CreditMessage"/>).</summary>
+    Credit = 6,
 }

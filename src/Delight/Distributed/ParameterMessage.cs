@@ -7,8 +7,13 @@ namespace Delight.Distributed;
 /// </summary>
 public static class ParameterMessage
 {
-    public static void Encode(RunName run, long version, ParameterLayout layout, ReadOnlySpan<float> parameters, MessageBuffer buffer)
+    public static void Encode(RunName run, long version, ParameterLayout layout, ReadOnlySpan<float> parameters, MessageBuffer buffer) =>
+        Encode(run, new PolicyStamp(0, version), layout, parameters, buffer);
+
+    /// <summary>Encodes version <paramref name="stamp"/> (learner epoch and version) of the parameters.</summary>
+    public static void Encode(RunName run, PolicyStamp stamp, ParameterLayout layout, ReadOnlySpan<float> parameters, MessageBuffer buffer)
     {
+        var version = stamp.Version;
         if (parameters.Length != layout.BufferLength)
             throw new ArgumentException($"{parameters.Length} parameters for a layout of {layout}.", nameof(parameters));
         ArgumentOutOfRangeException.ThrowIfNegative(version);
@@ -19,6 +24,7 @@ public static class ParameterMessage
             PolicyVersion = version,
             CountA = layout.BufferLength,
             CountB = unchecked((int)layout.Fingerprint),
+            Epoch = stamp.Epoch,
         };
         var runName = run.Utf8.Span;
         var message = buffer.Reset(MessageHeader.MessageLength(runName, header.PayloadLength));
@@ -30,9 +36,9 @@ public static class ParameterMessage
     /// Checks <paramref name="message"/> (framing, checksums, run, finite values) and reads its version and layout
     /// without copying the floats; <see cref="CopyParameters"/> then copies them where the caller wants.
     /// </summary>
-    public static DecodeResult Validate(ReadOnlySpan<byte> message, RunName run, out long version, out ParameterLayout layout)
+    public static DecodeResult Validate(ReadOnlySpan<byte> message, RunName run, out PolicyStamp stamp, out ParameterLayout layout)
     {
-        version = -1;
+        stamp = new PolicyStamp(0, -1);
         layout = default;
         var result = MessageHeader.TryRead(message, MessageKind.Parameters, run.Utf8.Span, out var header, out var payload);
         if (!result.IsValid) return result;
@@ -47,13 +53,13 @@ public static class ParameterMessage
             if ((bits & 0x7F800000) == 0x7F800000)
                 return DecodeResult.Fail(RejectReason.NonFiniteParameter, $"parameter {i} is {BitConverter.Int32BitsToSingle(bits)}.");
         }
-        version = header.PolicyVersion;
+        stamp = new PolicyStamp(header.Epoch, header.PolicyVersion);
         layout = new ParameterLayout(header.CountA, unchecked((uint)header.CountB));
         return DecodeResult.Ok;
     }
 
     /// <summary>
-    /// Copies the floats of a message that passed <see cref="Validate"/> into <paramref name="destination"/>, after
+    /// Copies the floats of a message that passed Validate into <paramref name="destination"/>, after
     /// checking its layout against the receiving policy's.
     /// </summary>
     public static DecodeResult CopyParameters(ReadOnlySpan<byte> validatedMessage, ParameterLayout received, ParameterLayout expected, Span<float> destination)

@@ -4,7 +4,7 @@ using RabbitMQ.Client.Events;
 namespace Delight.Distributed;
 
 /// <summary>
-/// Learner side of the way back to the actors. <see cref="PublishAsync"/> broadcasts a policy version on
+/// Learner side of the way back to the actors. PublishAsync broadcasts a policy version on
 /// <c>delight.&lt;run&gt;.params</c>; the config and the finished signal go on <c>delight.&lt;run&gt;.control</c>. The
 /// newest parameters and the config are kept encoded, and re-broadcast (1) whenever an actor says hello on
 /// <c>delight.&lt;run&gt;.hello</c> and (2) after every (re)connect of the learner. A late-joining actor, or one whose
@@ -52,14 +52,19 @@ public sealed class ParameterPublisher : IAsyncDisposable
     public long Rebroadcasts => Interlocked.Read(ref _rebroadcasts);
 
     /// <summary>Broadcasts version <paramref name="version"/> (must increase) and keeps it for late joiners.</summary>
-    public async Task PublishAsync(long version, ParameterLayout layout, ReadOnlyMemory<float> parameters, CancellationToken cancellationToken)
+    public Task PublishAsync(long version, ParameterLayout layout, ReadOnlyMemory<float> parameters, CancellationToken cancellationToken) =>
+        PublishAsync(new PolicyStamp(0, version), layout, parameters, cancellationToken);
+
+    /// <summary>As above, stamped with the learner's epoch.</summary>
+    public async Task PublishAsync(PolicyStamp stamp, ParameterLayout layout, ReadOnlyMemory<float> parameters, CancellationToken cancellationToken)
     {
+        var version = stamp.Version;
         await _publishGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (version <= LatestVersion)
                 throw new ArgumentOutOfRangeException(nameof(version), $"version {version} is not newer than the published {LatestVersion}.");
-            ParameterMessage.Encode(_topology.Run, version, layout, parameters.Span, _latest);
+            ParameterMessage.Encode(_topology.Run, stamp, layout, parameters.Span, _latest);
             LatestVersion = version;
             await _publisher.PublishAsync(_topology.ParameterExchange, "", mandatory: false, _properties, _latest.Written, cancellationToken)
                 .ConfigureAwait(false);

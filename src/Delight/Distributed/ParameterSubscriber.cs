@@ -7,8 +7,9 @@ namespace Delight.Distributed;
 /// Actor side of the way back: two private queues (parameters, control) bound to the run's fanout exchanges, and a
 /// hello on every (re)connect so the learner re-sends the config and its latest parameters. Newest version wins
 /// twice: the broker keeps at most one undelivered parameter message per actor, and a received message replaces the
-/// held one only if its version is newer. Received parameters are checked (framing, checksums, run, finite values)
-/// on arrival and held as bytes; <see cref="TryTakeNewest"/> checks the layout against the actor's policy and copies.
+/// held one only if its version is newer — or if it comes from another learner epoch: a learner resumed from a
+/// checkpoint restarts below its dead predecessor's versions, and its parameters are the only live ones. Received parameters are checked (framing, checksums, run, finite values)
+/// on arrival and held as bytes; TryTakeNewest checks the layout against the actor's policy and copies.
 /// </summary>
 public sealed class ParameterSubscriber : IAsyncDisposable
 {
@@ -24,6 +25,8 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     byte[] _newest = [];
     int _newestLength;
     long _newestVersion = -1, _takenVersion = -1;
+    ulong _newestEpoch, _takenEpoch;
+    long _arrivals, _takenArrival; // a held message is new to the actor iff it arrived after the last take
     ParameterLayout _newestLayout;
     Task _loop = Task.CompletedTask;
     volatile IChannel? _channel;
@@ -54,6 +57,11 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     public bool IsFinished => _finished.Task.IsCompleted;
     /// <summary>Newest version received (not necessarily taken), or −1.</summary>
     public long NewestVersion => Interlocked.Read(ref _newestVersion);
+    /// <summary>Epoch and version of the newest parameters received (version −1: none yet).</summary>
+    public PolicyStamp Newest
+    {
+        get { lock (_newestLock) return new PolicyStamp(_newestEpoch, _newestVersion); }
+    }
     /// <summary>Messages that failed validation (corrupt, other run): dropped and counted.</summary>
     public long Invalid => Interlocked.Read(ref _invalid);
     /// <summary>Versions that arrived after a newer one and were dropped.</summary>
@@ -65,15 +73,18 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     /// taken. Returns false when there is nothing newer.
     /// </summary>
     /// <exception cref="InvalidDataException">the learner's parameters have another layout: actor and learner disagree on the architecture</exception>
-    public bool TryTakeNewest(ParameterLayout expected, Span<float> destination, out long version)
+    public bool TryTakeNewest(ParameterLayout expected, Span<float> destination, out PolicyStamp stamp)
     {
         lock (_newestLock)
         {
-            version = _takenVersion;
-            if (_newestVersion <= _takenVersion) return false;
+            stamp = new PolicyStamp(_takenEpoch, _takenVersion);
+            if (_newestVersion < 0 || Interlocked.Read(ref _arrivals) == _takenArrival) return false;
             var result = ParameterMessage.CopyParameters(_newest.AsSpan(0, _newestLength), _newestLayout, expected, destination);
             if (!result.IsValid) throw new InvalidDataException($"refusing policy version {_newestVersion}: {result.Message}");
-            version = _takenVersion = _newestVersion;
+            _takenArrival = Interlocked.Read(ref _arrivals);
+            _takenEpoch = _newestEpoch;
+            stamp = new PolicyStamp(_newestEpoch, _newestVersion);
+            _takenVersion = _newestVersion;
             return true;
         }
     }
@@ -86,7 +97,11 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     /// </summary>
     public async Task ResyncAsync(CancellationToken cancellationToken)
     {
-        lock (_newestLock) _newestVersion = _takenVersion = -1;
+        lock (_newestLock)
+        {
+            _newestVersion = _takenVersion = -1;
+            _newestEpoch = _takenEpoch = 0;
+        }
         if (_channel is not { IsOpen: true } channel) return; // the loop says hello when it reconnects
         try { await channel.BasicPublishAsync("", _topology.HelloQueue, _hello.Written, cancellationToken).ConfigureAwait(false); }
         catch (Exception e) when (BrokerConnection.IsTransient(e)) { }
@@ -96,6 +111,12 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     public async Task WaitForNewerAsync(long version, CancellationToken cancellationToken)
     {
         while (NewestVersion <= version) await _arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the newest parameters received satisfy <paramref name="ready"/>.</summary>
+    public async Task WaitForAsync(Func<PolicyStamp, bool> ready, CancellationToken cancellationToken)
+    {
+        while (!ready(Newest)) await _arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     Task SubscribeLoopAsync() => _broker.ReconnectLoopAsync(StartSessionAsync, e =>
@@ -136,14 +157,15 @@ public sealed class ParameterSubscriber : IAsyncDisposable
     void OnParameters(ReadOnlyMemory<byte> body)
     {
         var message = body.Span;
-        if (!ParameterMessage.Validate(message, _topology.Run, out var version, out var layout).IsValid)
+        if (!ParameterMessage.Validate(message, _topology.Run, out PolicyStamp stamp, out var layout).IsValid)
         {
             Interlocked.Increment(ref _invalid);
             return;
         }
+        var version = stamp.Version;
         lock (_newestLock)
         {
-            if (version <= _newestVersion)
+            if (stamp.Epoch == _newestEpoch && version <= _newestVersion)
             {
                 Interlocked.Increment(ref _stale);
                 return;
@@ -152,7 +174,9 @@ public sealed class ParameterSubscriber : IAsyncDisposable
             message.CopyTo(_newest);
             _newestLength = message.Length;
             _newestLayout = layout;
+            _newestEpoch = stamp.Epoch;
             Interlocked.Exchange(ref _newestVersion, version);
+            Interlocked.Increment(ref _arrivals);
         }
         _arrived.Release();
     }

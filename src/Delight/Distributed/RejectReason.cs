@@ -45,8 +45,19 @@ public enum RejectReason
     RejectedByLearner,
     /// <summary>Sampled with parameters more than --max-lag versions behind the learner's: admission control.</summary>
     TooStale,
-    /// <summary>Sampled with a version newer than the learner's: one a crashed learner published after its last checkpoint.</summary>
+    /// <summary>
+    /// Sampled with parameters the learner's history does not contain: published by an incarnation that died after its
+    /// last checkpoint (a version past that checkpoint, or from an epoch not in the lineage).
+    /// </summary>
     UnknownVersion,
+    /// <summary>The rollout has no behaviour log-probs, and the learner's method or screen reads them.</summary>
+    NeedsBehaviourLogProbs,
+    /// <summary>The learner step threw on this rollout (a bug or an input no check foresaw); the run goes on without it.</summary>
+    LearnerError,
+    /// <summary>The learner process died while applying this rollout, <see cref="PoisonGuard.Limit"/> times: it is not tried again.</summary>
+    Poison,
+    /// <summary>The learner reached --steps before it could apply this rollout.</summary>
+    RunFinished,
 }
 
 public static class RejectReasons
@@ -75,9 +86,13 @@ public static class RejectReasons
         RejectReason.RejectedByLearner => "rejected-by-learner",
         RejectReason.TooStale => "too-stale",
         RejectReason.UnknownVersion => "unknown-version",
+        RejectReason.NeedsBehaviourLogProbs => "needs-behaviour-log-probs",
+        RejectReason.LearnerError => "learner-error",
+        RejectReason.Poison => "poison",
+        RejectReason.RunFinished => "run-finished",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "unknown reject reason"),
     };
 
     /// <summary>Number of enum values, for per-reason counters indexed by <c>(int)reason</c>.</summary>
-    public static int Count => (int)RejectReason.UnknownVersion + 1;
+    public static int Count => (int)RejectReason.RunFinished + 1;
 }

@@ -6,6 +6,12 @@ namespace Delight.Distributed;
 public readonly record struct RolloutOrigin(ulong ActorId, ulong Sequence);
 
 /// <summary>
+/// Which parameters and which permission a rollout came from: the learner incarnation (<see cref="LearnerLineage"/>)
+/// whose parameters it was sampled with, and the credit it answers (0: none, e.g. an actor predating credits).
+/// </summary>
+public readonly record struct RolloutStamp(ulong Epoch, ulong Credit);
+
+/// <summary>
 /// Codec for <see cref="MessageKind.Rollout"/>. Header counts: A = rows, B = prompt length, C = answer length,
 /// D = samples per prompt; flags bit 0 = behaviour log-probs present. Payload, L = prompt + answer length:
 /// <code>
@@ -23,7 +29,10 @@ public static class RolloutMessage
         rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1);
 
     /// <summary>Encodes <paramref name="rollout"/>'s first RowCount rows into <paramref name="buffer"/> (reused; no allocation once grown).</summary>
-    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer)
+    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer) => Encode(rollout, run, origin, default, buffer);
+
+    /// <summary>Encodes with the epoch of the sampling parameters and the credit answered.</summary>
+    public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, RolloutStamp stamp, MessageBuffer buffer)
     {
         var rows = rollout.RowCount;
         var cells = rows * rollout.Length;
@@ -40,6 +49,8 @@ public static class RolloutMessage
             CountB = rollout.PromptLength,
             CountC = rollout.AnswerLength,
             CountD = rollout.SamplesPerPrompt,
+            Epoch = stamp.Epoch,
+            Credit = stamp.Credit,
         };
         var runName = run.Utf8.Span;
         var message = buffer.Reset(MessageHeader.MessageLength(runName, header.PayloadLength));
@@ -63,7 +74,12 @@ public static class RolloutMessage
     /// learner could not use is refused here, before it reaches the learner. On failure the destination's content is
     /// unspecified and must not be used.
     /// </summary>
-    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutCheck check, Rollout destination, out RolloutOrigin origin)
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutCheck check, Rollout destination, out RolloutOrigin origin) =>
+        Decode(message, run, check, destination, out origin, out _);
+
+    /// <summary>As above, and the rollout's <see cref="RolloutStamp"/> (epoch and credit).</summary>
+    public static DecodeResult Decode(ReadOnlySpan<byte> message, RunName run, RolloutCheck check, Rollout destination, out RolloutOrigin origin,
+        out RolloutStamp stamp)
     {
         var shape = check.Shape;
         if (destination.Capacity < shape.MaxRows || destination.PromptLength != shape.PromptLength || destination.AnswerLength != shape.AnswerLength)
@@ -71,9 +87,11 @@ public static class RolloutMessage
                 $"destination rollout ({destination.Capacity} rows, {destination.PromptLength}+{destination.AnswerLength} tokens) cannot hold shape {shape}.",
                 nameof(destination));
         origin = default;
+        stamp = default;
         var result = MessageHeader.TryRead(message, MessageKind.Rollout, run.Utf8.Span, out var header, out var payload);
         if (!result.IsValid) return result;
         origin = new RolloutOrigin(header.ActorId, header.Sequence);
+        stamp = new RolloutStamp(header.Epoch, header.Credit);
 
         // Framing: what must hold before the payload can be copied into the destination at all.
         int rows = header.CountA, promptLength = header.CountB, answerLength = header.CountC, samplesPerPrompt = header.CountD;
@@ -120,8 +138,8 @@ public static class RolloutMessage
         RolloutFault.NonFiniteLogProb => RejectReason.NonFiniteLogProb,
         RolloutFault.PositiveLogProb => RejectReason.PositiveLogProb,
         RolloutFault.BadField => RejectReason.BadField,
-        // Well-formed, but the run's method cannot learn from it: refused for the learner.
-        RolloutFault.MissingLogProbs => RejectReason.RejectedByLearner,
+        // Well-formed, but the run's method cannot learn from it: refused on arrival, before the learner sees it.
+        RolloutFault.MissingLogProbs => RejectReason.NeedsBehaviourLogProbs,
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "unknown rollout fault"),
     };
 }

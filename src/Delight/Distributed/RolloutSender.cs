@@ -3,7 +3,7 @@ using RabbitMQ.Client;
 namespace Delight.Distributed;
 
 /// <summary>
-/// Actor side of the rollout queue. <see cref="SendAsync"/> encodes into one reused buffer, publishes persistent to
+/// Actor side of the rollout queue. SendAsync encodes into one reused buffer, publishes persistent to
 /// <c>delight.&lt;run&gt;.rollouts</c> and returns once the broker confirmed it, retrying across reconnects. So a
 /// rollout whose send returned survives the actor dying and the broker restarting. Not thread-safe: one per actor.
 /// </summary>
@@ -33,9 +33,12 @@ public sealed class RolloutSender : IAsyncDisposable
 
     /// <summary>Sends <paramref name="rollout"/> and waits for the broker's confirm.</summary>
     /// <exception cref="BrokerException">the broker stayed unreachable past <see cref="BrokerOptions.UnreachableTimeout"/></exception>
-    public async Task SendAsync(Rollout rollout, CancellationToken cancellationToken)
+    public Task SendAsync(Rollout rollout, CancellationToken cancellationToken) => SendAsync(rollout, default, cancellationToken);
+
+    /// <summary>Sends <paramref name="rollout"/> stamped with its parameters' epoch and the credit it answers.</summary>
+    public async Task SendAsync(Rollout rollout, RolloutStamp stamp, CancellationToken cancellationToken)
     {
-        RolloutMessage.Encode(rollout, _topology.Run, new RolloutOrigin(ActorId, NextSequence), _buffer);
+        RolloutMessage.Encode(rollout, _topology.Run, new RolloutOrigin(ActorId, NextSequence), stamp, _buffer);
         await SendEncodedAsync(_buffer.Written, cancellationToken).ConfigureAwait(false);
     }
 

@@ -178,12 +178,29 @@ public sealed class RunFolder : IDisposable
                 w.WriteNumber("received", rollouts.Received);
                 w.WriteNumber("applied", rollouts.Applied);
                 w.WriteNumber("rejected", rollouts.Rejected);
+                WriteReasons(w, rollouts.RejectedByReason);
                 w.WriteEndObject();
+                if (rollouts.Rows is { } rows)
+                {
+                    w.WriteStartObject("rows");
+                    w.WriteNumber("received", rows.Received);
+                    w.WriteNumber("applied", rows.Applied);
+                    w.WriteNumber("rejected", rows.Rejected);
+                    WriteReasons(w, rows.RejectedByReason);
+                    w.WriteEndObject();
+                }
             }
             w.WritePropertyName("config");
             WriteOptions(w, o);
             w.WriteEndObject();
         });
+    }
+
+    static void WriteReasons(Utf8JsonWriter w, IReadOnlyDictionary<string, long>? reasons)
+    {
+        w.WriteStartObject("rejected_by_reason");
+        foreach (var (reason, count) in reasons ?? new Dictionary<string, long>()) w.WriteNumber(reason, count);
+        w.WriteEndObject();
     }
 
     static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e)

@@ -19,6 +19,7 @@ public static class Checkpoint
         runtime.SaveState(state);
         state.Save(Path.Combine(folder, StateFile));
         PolicyCheckpoint.Save(runtime.Session.Policy, Path.Combine(folder, PolicyFile));
+        (runtime as ICheckpointedRuntime)?.CheckpointWritten();
     }
 
     /// <summary>Restores <paramref name="runtime"/> from the state in <paramref name="folder"/>.</summary>

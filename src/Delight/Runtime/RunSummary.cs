@@ -16,4 +16,13 @@ public sealed record RunSummary(
     public RolloutCounts? Rollouts { get; init; }
 }
 
-public readonly record struct RolloutCounts(long Received, long Applied, long Rejected);
+/// <summary>Remote rollouts the learner received: applied or rejected (dead-lettered), with the reasons and the rows.</summary>
+public readonly record struct RolloutCounts(long Received, long Applied, long Rejected)
+{
+    /// <summary>Rejected rollouts by reason wire name (e.g. "too-stale").</summary>
+    public IReadOnlyDictionary<string, long>? RejectedByReason { get; init; }
+    public RowCounts? Rows { get; init; }
+}
+
+/// <summary>The same accounting in rows: what the actors' sampling turned into.</summary>
+public sealed record RowCounts(long Received, long Applied, long Rejected, IReadOnlyDictionary<string, long> RejectedByReason);

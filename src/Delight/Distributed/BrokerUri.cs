@@ -1,0 +1,20 @@
+namespace Delight.Distributed;
+
+/// <summary>Broker URIs as they may be shown: never with their password, even when they do not parse.</summary>
+public static class BrokerUri
+{
+    /// <summary>
+    /// <paramref name="text"/> with the password of its user info replaced by <c>***</c>: whatever sits between the
+    /// first ':' after the scheme's "//" (or the start) and the last '@'. Works on text that is not a valid URI, which
+    /// is exactly when a URI gets echoed in an error.
+    /// </summary>
+    public static string MaskPassword(string text)
+    {
+        var at = text.LastIndexOf('@');
+        if (at < 0) return text;
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        var userStart = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        var colon = text.IndexOf(':', userStart, at - userStart);
+        return colon < 0 ? text : string.Concat(text.AsSpan(0, colon + 1), "***", text.AsSpan(at));
+    }
+}
