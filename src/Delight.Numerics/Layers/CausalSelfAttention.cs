@@ -80,10 +80,9 @@ public sealed class CausalSelfAttention
     /// <summary>
     /// Backward of <see cref="AttendForward"/>: from dHeads [B·T, C] to dQkv [B·T, 3C] (overwritten).
     /// dp_tu = dO_t·v_u; ds = p ⊙ (dp − Σ_u p·dp); dq_t = Σ_u ds_tu k_u/√D; dk_u += ds_tu q_t/√D; dv_u += p_tu dO_t.
-    /// <paramref name="scratch"/> needs T floats.
     /// </summary>
     public unsafe void AttendBackward(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
-        Span<float> dQkv, Span<float> scratch, int sequenceCount, int tokenCount)
+        Span<float> dQkv, int sequenceCount, int tokenCount)
     {
         dQkv[..(sequenceCount * tokenCount * 3 * Width)].Clear();
         var parts = PartCount(sequenceCount, tokenCount);
@@ -122,10 +121,9 @@ public sealed class CausalSelfAttention
     /// <summary>
     /// One decode position for every sequence: the new token's qkv [B, 3C] is appended to the caches
     /// keys/values [B, capacity, C] at <paramref name="position"/>, and heads [B, C] attends over positions 0…position.
-    /// <paramref name="scratch"/> needs position+1 floats.
     /// </summary>
     public unsafe void AttendDecode(ReadOnlySpan<float> qkv, Span<float> keyCache, Span<float> valueCache, Span<float> heads,
-        Span<float> scratch, int sequenceCount, int position, int capacity)
+        int sequenceCount, int position, int capacity)
     {
         int c = Width, t3 = 3 * Width;
         var kernelScratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(position + 1, HeadWidth));

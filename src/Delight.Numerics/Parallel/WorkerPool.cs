@@ -23,8 +23,9 @@ public interface IParallelJob
 /// </para>
 /// <para>
 /// Concurrency: one <see cref="Run"/> at a time owns the workers. A call made while the pool is busy — from another
-/// thread, or from inside a job (nesting) — does not wait: it runs all its parts serially on its own thread. So
-/// concurrent callers are safe and never deadlock; they only lose the parallelism.
+/// thread, or from inside a part of any pool's job (nesting, see <see cref="InParallelPart"/>) — does not wait: it
+/// runs all its parts serially on its own thread. So concurrent callers are safe and never deadlock; they only lose
+/// the parallelism.
 /// </para>
 /// </summary>
 public sealed class WorkerPool : IDisposable

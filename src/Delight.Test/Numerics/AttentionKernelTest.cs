@@ -28,7 +28,7 @@ public class AttentionKernelTest
         var outHeads = new float[sequences * tokens * width];
         var dQkv = new float[qkv.Length];
         attention.AttendForward(qkv, probs, outHeads, sequences, tokens);
-        attention.AttendBackward(qkv, probs, dHeads, dQkv, new float[tokens], sequences, tokens);
+        attention.AttendBackward(qkv, probs, dHeads, dQkv, sequences, tokens);
 
         var probsRef = new float[probs.Length];
         var outRef = new float[outHeads.Length];
@@ -59,7 +59,7 @@ public class AttentionKernelTest
         {
             for (var b = 0; b < sequences; b++)
                 qkv.AsSpan((b * tokens + t) * 3 * width, 3 * width).CopyTo(stepQkv.AsSpan(b * 3 * width));
-            attention.AttendDecode(stepQkv, keys, values, stepOut, new float[tokens], sequences, t, tokens);
+            attention.AttendDecode(stepQkv, keys, values, stepOut, sequences, t, tokens);
             for (var b = 0; b < sequences; b++)
                 Assert.Equal(full.AsSpan((b * tokens + t) * width, width).ToArray(), stepOut.AsSpan(b * width, width).ToArray());
         }

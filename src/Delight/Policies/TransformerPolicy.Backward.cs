@@ -85,7 +85,7 @@ public sealed partial class TransformerPolicy
         var dQkv = x.DWide.Span[..(NK * 3 * C)];
         var probsPerRow = Options.HeadCount * T * T;
         block.Attention.AttendBackward(Gather(s.Qkv[i], T * 3 * C, rows, identity, x.GatherA),
-            Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, x.AttentionScratch.Span, K, T);
+            Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, K, T);
         clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
         dNormed.Clear();
         block.Attention.Qkv.Backward(Gather(s.Ln1[i], T * C, rows, identity, x.GatherB), dQkv, dNormed, NK);

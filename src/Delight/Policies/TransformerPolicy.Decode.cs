@@ -29,7 +29,6 @@ public sealed partial class TransformerPolicy
             Mean = a.Add("mean", rows);
             Rstd = a.Add("rstd", rows);
             Logits = a.Add("logits", rows, o.VocabularySize);
-            Scores = a.Add("scores", rows, o.SequenceLength);
             a.Allocate();
             Ids = new int[rows];
             Positions = new int[rows];
@@ -46,7 +45,6 @@ public sealed partial class TransformerPolicy
         public TensorView Mean { get; }
         public TensorView Rstd { get; }
         public TensorView Logits { get; }
-        public TensorView Scores { get; }
         public int[] Ids { get; }
         public int[] Positions { get; }
         /// <summary>The position the current <see cref="DecodeStep"/> runs.</summary>
@@ -143,7 +141,7 @@ public sealed partial class TransformerPolicy
             block.Ln1.Forward(x, normed, mean, rstd, rows);
             block.Attention.Qkv.Forward(normed, qkv, rows);
             block.Attention.AttendDecode(qkv, d.Keys[i].Span.Slice(first * L * C, rows * L * C), d.Values[i].Span.Slice(first * L * C, rows * L * C),
-                heads, d.Scores.Span.Slice(first * L, L), rows, position, L);
+                heads, rows, position, L);
             block.Attention.Out.Forward(heads, projected, rows);
             TensorPrimitives.Add(x, projected, x);
             block.Ln2.Forward(x, normed, mean, rstd, rows);
