@@ -49,5 +49,5 @@ public class LayerBenchmarks
     [Benchmark] public void LayerNormForward() => _layerNorm.Forward(_x, _dx, _mean, _rstd, Tokens);
     [Benchmark] public void LayerNormBackward() => _layerNorm.Backward(_x, _mean, _rstd, _x, _dx, _scratch, Tokens);
     [Benchmark] public void AttentionForward() => _attention.AttendForward(_qkv, _probs, _heads, Sequences, Positions);
-    [Benchmark] public void AttentionBackward() => _attention.AttendBackward(_qkv, _probs, _heads, _dQkv, _scratch, Sequences, Positions);
+    [Benchmark] public void AttentionBackward() => _attention.AttendBackward(_qkv, _probs, _heads, _dQkv, Sequences, Positions);
 }

@@ -58,8 +58,14 @@ public sealed partial class BlockedGemm : GemmKernel
     /// <param name="parallel">split large problems over <paramref name="pool"/></param>
     /// <param name="pool">the pool for the parallel variant; null means <see cref="WorkerPool.Shared"/></param>
     /// <param name="parallelMinFlops">smallest problem (2·m·n·k) the parallel variant splits; tests pass 0</param>
-    public BlockedGemm(string name, bool vector512, bool parallel, WorkerPool? pool = null, long parallelMinFlops = ParallelMinFlops)
+    /// <param name="adaptive">
+    /// split a problem above <paramref name="parallelMinFlops"/> only when a <see cref="SplitTuner"/> has measured that
+    /// splitting that size is faster (per size bucket and transpose variant); otherwise always split
+    /// </param>
+    public BlockedGemm(string name, bool vector512, bool parallel, WorkerPool? pool = null, long parallelMinFlops = ParallelMinFlops,
+        bool adaptive = false)
     {
+        _tuner = parallel && adaptive ? new SplitTuner(variants: 4) : null;
         if (vector512 ? !Vector512.IsHardwareAccelerated : !Vector256.IsHardwareAccelerated)
             throw new PlatformNotSupportedException($"{(vector512 ? "Vector512" : "Vector256")} is not hardware accelerated here.");
         Name = name;
@@ -70,6 +76,7 @@ public sealed partial class BlockedGemm : GemmKernel
     }
 
     readonly long _parallelMinFlops;
+    readonly SplitTuner? _tuner;
 
     public override string Name { get; }
 
@@ -90,8 +97,24 @@ public sealed partial class BlockedGemm : GemmKernel
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new Problem(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            if (_parallel && 2L * m * n * k >= _parallelMinFlops && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1 } pool)
-                RunParallel(pool, problem);
+            var flops = 2L * m * n * k;
+            // The job object is made on a thread's first call, split or not, so a first split later allocates nothing.
+            if (_parallel) t_job ??= new ParallelJob();
+            if (_parallel && flops >= _parallelMinFlops && !WorkerPool.InParallelPart
+                && (_pool ?? WorkerPool.Shared) is { ThreadCount: > 1, IsBusy: false } pool)
+            {
+                if (_tuner is null)
+                {
+                    RunParallel(pool, problem);
+                    return;
+                }
+                var slot = _tuner.Slot(flops, (transposeA ? 2 : 0) + (transposeB ? 1 : 0));
+                var split = _tuner.ShouldSplit(slot);
+                var start = SplitTuner.Now();
+                if (split) RunParallel(pool, problem);
+                else Compute(problem, 0, m, 0, n);
+                _tuner.Record(slot, split, SplitTuner.Now() - start, flops);
+            }
             else
                 Compute(problem, 0, m, 0, n);
         }
@@ -475,7 +498,7 @@ public sealed partial class BlockedGemm : GemmKernel
         }
         if (columnParts < 2 || (rowParts >= 2 && rowCost <= columnCost)) columnParts = 1;
         else rowParts = 1;
-        var job = t_job ??= new ParallelJob();
+        var job = t_job!;
         job.Set(this, problem, rowParts, columnParts, rowTiles, rowsPerTile, vectors, width);
         try
         {

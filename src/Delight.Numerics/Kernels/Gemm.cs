@@ -81,7 +81,7 @@ public static class GemmKernels
             var wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
             if (wide) kernels.Add(new BlockedGemm("Blocked256", vector512: false, parallel: false));
             kernels.Add(new BlockedGemm("Blocked", wide, parallel: false));
-            kernels.Add(new BlockedGemm("BlockedParallel", wide, parallel: true));
+            kernels.Add(new BlockedGemm("BlockedParallel", wide, parallel: true, adaptive: true));
         }
         return [.. kernels];
     }

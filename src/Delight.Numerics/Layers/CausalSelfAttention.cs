@@ -24,6 +24,8 @@ public sealed class CausalSelfAttention
     }
 
     readonly AttendJob _job;
+    /// <summary>Whether splitting sequences over threads pays at this size, measured (variant 0 forward, 1 backward).</summary>
+    readonly SplitTuner _tuner = new(variants: 2);
 
     public int Width { get; }
     public int HeadCount { get; }
@@ -46,149 +48,96 @@ public sealed class CausalSelfAttention
     public unsafe void AttendForward(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int sequenceCount, int tokenCount)
     {
         var parts = PartCount(sequenceCount, tokenCount);
-        if (parts == 1)
+        var flops = AttendFlops(sequenceCount, tokenCount);
+        var slot = _tuner.Slot(flops, 0);
+        if (parts == 1 || !_tuner.ShouldSplit(slot))
         {
+            var serialStart = SplitTuner.Now();
             AttendForwardRange(qkv, probs, heads, 0, sequenceCount, tokenCount);
+            if (parts > 1) _tuner.Record(slot, false, SplitTuner.Now() - serialStart, flops);
             return;
         }
+        var start = SplitTuner.Now();
         fixed (float* pQkv = qkv, pProbs = probs, pHeads = heads)
         {
             _job.Set(AttendJob.Stage.Forward, pQkv, pProbs, pHeads, null, null, qkv.Length, probs.Length, heads.Length, 0, sequenceCount, tokenCount, parts);
             WorkerPool.Shared.Run(parts, _job);
         }
+        _tuner.Record(slot, true, SplitTuner.Now() - start, flops);
     }
 
-    void AttendForwardRange(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int firstSequence, int endSequence, int tokenCount)
+    unsafe void AttendForwardRange(ReadOnlySpan<float> qkv, Span<float> probs, Span<float> heads, int firstSequence, int endSequence, int tokenCount)
     {
-        int c = Width, d = HeadWidth, t3 = 3 * Width, T = tokenCount;
-        var scale = Scale;
-        for (var b = firstSequence; b < endSequence; b++)
-        {
-            for (var h = 0; h < HeadCount; h++)
-            {
-                var p = probs.Slice(((b * HeadCount) + h) * T * T, T * T);
-                for (var t = 0; t < T; t++)
-                {
-                    var q = qkv.Slice((b * T + t) * t3 + h * d, d);
-                    var row = p.Slice(t * T, T);
-                    var max = float.NegativeInfinity;
-                    for (var u = 0; u <= t; u++)
-                    {
-                        var k = qkv.Slice((b * T + u) * t3 + c + h * d, d);
-                        var s = SmallVector.Dot(q, k) * scale;
-                        row[u] = s;
-                        if (s > max) max = s;
-                    }
-                    SoftmaxPrefix(row, t + 1, max);
-                    row[(t + 1)..].Clear();
-                    var o = heads.Slice((b * T + t) * c + h * d, d);
-                    o.Clear();
-                    for (var u = 0; u <= t; u++)
-                    {
-                        var v = qkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        SmallVector.Axpy(row[u], v, o);
-                    }
-                }
-            }
-        }
+        int c = Width, T = tokenCount;
+        var scratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(T, HeadWidth));
+        fixed (float* pQkv = qkv, pProbs = probs, pHeads = heads)
+            for (var b = firstSequence; b < endSequence; b++)
+                for (var h = 0; h < HeadCount; h++)
+                    AttentionKernels.Forward(pQkv + (nint)b * T * 3 * c, pProbs + ((nint)b * HeadCount + h) * T * T, pHeads + (nint)b * T * c,
+                        T, c, HeadWidth, h, Scale, scratch);
     }
 
     /// <summary>
     /// Backward of <see cref="AttendForward"/>: from dHeads [B·T, C] to dQkv [B·T, 3C] (overwritten).
     /// dp_tu = dO_t·v_u; ds = p ⊙ (dp − Σ_u p·dp); dq_t = Σ_u ds_tu k_u/√D; dk_u += ds_tu q_t/√D; dv_u += p_tu dO_t.
-    /// <paramref name="scratch"/> needs T floats.
     /// </summary>
     public unsafe void AttendBackward(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
-        Span<float> dQkv, Span<float> scratch, int sequenceCount, int tokenCount)
+        Span<float> dQkv, int sequenceCount, int tokenCount)
     {
         dQkv[..(sequenceCount * tokenCount * 3 * Width)].Clear();
         var parts = PartCount(sequenceCount, tokenCount);
-        if (parts == 1)
+        var flops = 2 * AttendFlops(sequenceCount, tokenCount);
+        var slot = _tuner.Slot(flops, 1);
+        if (parts == 1 || !_tuner.ShouldSplit(slot))
         {
-            AttendBackwardRange(qkv, probs, dHeads, dQkv, scratch[..tokenCount], 0, sequenceCount, tokenCount);
+            var serialStart = SplitTuner.Now();
+            AttendBackwardRange(qkv, probs, dHeads, dQkv, 0, sequenceCount, tokenCount);
+            if (parts > 1) _tuner.Record(slot, false, SplitTuner.Now() - serialStart, flops);
             return;
         }
+        var start = SplitTuner.Now();
         fixed (float* pQkv = qkv, pProbs = probs, pDHeads = dHeads, pDQkv = dQkv)
         {
             _job.Set(AttendJob.Stage.Backward, pQkv, pProbs, null, pDHeads, pDQkv, qkv.Length, probs.Length, dHeads.Length, dQkv.Length,
                 sequenceCount, tokenCount, parts);
             WorkerPool.Shared.Run(parts, _job);
         }
+        _tuner.Record(slot, true, SplitTuner.Now() - start, flops);
     }
 
-    /// <summary>Backward for sequences [first, end); dQkv must be cleared beforehand. dp needs T floats.</summary>
-    void AttendBackwardRange(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
-        Span<float> dQkv, Span<float> dp, int firstSequence, int endSequence, int tokenCount)
+    /// <summary>Backward for sequences [first, end); dQkv must be cleared beforehand.</summary>
+    unsafe void AttendBackwardRange(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
+        Span<float> dQkv, int firstSequence, int endSequence, int tokenCount)
     {
-        int c = Width, d = HeadWidth, t3 = 3 * Width, T = tokenCount;
-        var scale = Scale;
-        for (var b = firstSequence; b < endSequence; b++)
-        {
-            for (var h = 0; h < HeadCount; h++)
-            {
-                var p = probs.Slice(((b * HeadCount) + h) * T * T, T * T);
-                for (var t = 0; t < T; t++)
-                {
-                    var dO = dHeads.Slice((b * T + t) * c + h * d, d);
-                    var row = p.Slice(t * T, T);
-                    var weighted = 0f;
-                    for (var u = 0; u <= t; u++)
-                    {
-                        var v = qkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        dp[u] = SmallVector.Dot(dO, v);
-                        weighted += row[u] * dp[u];
-                        var dv = dQkv.Slice((b * T + u) * t3 + 2 * c + h * d, d);
-                        SmallVector.Axpy(row[u], dO, dv);
-                    }
-                    var q = qkv.Slice((b * T + t) * t3 + h * d, d);
-                    var dq = dQkv.Slice((b * T + t) * t3 + h * d, d);
-                    for (var u = 0; u <= t; u++)
-                    {
-                        var ds = row[u] * (dp[u] - weighted) * scale;
-                        if (ds == 0f) continue;
-                        var k = qkv.Slice((b * T + u) * t3 + c + h * d, d);
-                        var dk = dQkv.Slice((b * T + u) * t3 + c + h * d, d);
-                        SmallVector.Axpy(ds, k, dq);
-                        SmallVector.Axpy(ds, q, dk);
-                    }
-                }
-            }
-        }
+        int c = Width, T = tokenCount;
+        var scratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(T, HeadWidth));
+        fixed (float* pQkv = qkv, pProbs = probs, pDHeads = dHeads, pDQkv = dQkv)
+            for (var b = firstSequence; b < endSequence; b++)
+                for (var h = 0; h < HeadCount; h++)
+                    AttentionKernels.Backward(pQkv + (nint)b * T * 3 * c, pProbs + ((nint)b * HeadCount + h) * T * T,
+                        pDHeads + (nint)b * T * c, pDQkv + (nint)b * T * 3 * c, T, c, HeadWidth, h, Scale, scratch);
     }
 
     /// <summary>
     /// One decode position for every sequence: the new token's qkv [B, 3C] is appended to the caches
     /// keys/values [B, capacity, C] at <paramref name="position"/>, and heads [B, C] attends over positions 0…position.
-    /// <paramref name="scratch"/> needs position+1 floats.
     /// </summary>
-    public void AttendDecode(ReadOnlySpan<float> qkv, Span<float> keyCache, Span<float> valueCache, Span<float> heads,
-        Span<float> scratch, int sequenceCount, int position, int capacity)
+    public unsafe void AttendDecode(ReadOnlySpan<float> qkv, Span<float> keyCache, Span<float> valueCache, Span<float> heads,
+        int sequenceCount, int position, int capacity)
     {
-        int c = Width, d = HeadWidth, t3 = 3 * Width;
-        var scale = Scale;
-        var row = scratch[..(position + 1)];
+        int c = Width, t3 = 3 * Width;
+        var kernelScratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(position + 1, HeadWidth));
         for (var b = 0; b < sequenceCount; b++)
         {
             var cacheBase = b * capacity * c;
             qkv.Slice(b * t3 + c, c).CopyTo(keyCache.Slice(cacheBase + position * c, c));
             qkv.Slice(b * t3 + 2 * c, c).CopyTo(valueCache.Slice(cacheBase + position * c, c));
-            for (var h = 0; h < HeadCount; h++)
-            {
-                var q = qkv.Slice(b * t3 + h * d, d);
-                var max = float.NegativeInfinity;
-                for (var u = 0; u <= position; u++)
-                {
-                    var s = SmallVector.Dot(q, keyCache.Slice(cacheBase + u * c + h * d, d)) * scale;
-                    row[u] = s;
-                    if (s > max) max = s;
-                }
-                SoftmaxPrefix(row, position + 1, max);
-                var o = heads.Slice(b * c + h * d, d);
-                o.Clear();
-                for (var u = 0; u <= position; u++)
-                    SmallVector.Axpy(row[u], valueCache.Slice(cacheBase + u * c + h * d, d), o);
-            }
         }
+        fixed (float* pQkv = qkv, pKeys = keyCache, pValues = valueCache, pHeads = heads)
+            for (var b = 0; b < sequenceCount; b++)
+                for (var h = 0; h < HeadCount; h++)
+                    AttentionKernels.Decode(pQkv + (nint)b * t3, pKeys + (nint)b * capacity * c, pValues + (nint)b * capacity * c,
+                        pHeads + (nint)b * c, position, c, HeadWidth, h, Scale, kernelScratch);
     }
 
     /// <summary>
@@ -198,7 +147,7 @@ public sealed class CausalSelfAttention
     static int PartCount(int sequenceCount, int tokenCount)
     {
         var threads = WorkerPool.Shared.ThreadCount;
-        if (threads == 1 || (long)sequenceCount * tokenCount * tokenCount < 4096) return 1;
+        if (threads == 1 || WorkerPool.InParallelPart || (long)sequenceCount * tokenCount * tokenCount < 4096) return 1;
         return Math.Min(sequenceCount, 4 * threads);
     }
 
@@ -235,25 +184,9 @@ public sealed class CausalSelfAttention
                 owner.AttendForwardRange(qkv, probs, new Span<float>(_heads, _headsLength), first, end, _tokens);
                 return;
             }
-            Span<float> dp = _tokens <= 1024 ? stackalloc float[_tokens] : new float[_tokens];
             owner.AttendBackwardRange(qkv, probs, new ReadOnlySpan<float>(_dHeads, _headsLength), new Span<float>(_dQkv, _dQkvLength),
-                dp, first, end, _tokens);
+                first, end, _tokens);
         }
-    }
-
-    /// <summary>In place softmax of row[0…count) given its maximum; underflowing terms become exact zeros.</summary>
-    static void SoftmaxPrefix(Span<float> row, int count, float max)
-    {
-        var sum = 0f;
-        for (var u = 0; u < count; u++)
-        {
-            var shifted = row[u] - max;
-            var e = shifted > -87f ? MathF.Exp(shifted) : 0f;
-            row[u] = e;
-            sum += e;
-        }
-        var inv = 1f / sum;
-        for (var u = 0; u < count; u++) row[u] *= inv;
     }
 
     public long AttendFlops(int sequenceCount, int tokenCount)

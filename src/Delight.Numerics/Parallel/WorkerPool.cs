@@ -23,8 +23,9 @@ public interface IParallelJob
 /// </para>
 /// <para>
 /// Concurrency: one <see cref="Run"/> at a time owns the workers. A call made while the pool is busy — from another
-/// thread, or from inside a job (nesting) — does not wait: it runs all its parts serially on its own thread. So
-/// concurrent callers are safe and never deadlock; they only lose the parallelism.
+/// thread, or from inside a part of any pool's job (nesting, see <see cref="InParallelPart"/>) — does not wait: it
+/// runs all its parts serially on its own thread. So concurrent callers are safe and never deadlock; they only lose
+/// the parallelism.
 /// </para>
 /// </summary>
 public sealed class WorkerPool : IDisposable
@@ -98,6 +99,15 @@ public sealed class WorkerPool : IDisposable
     /// <summary>True while a <see cref="Run"/> owns the workers (a concurrent Run would then execute serially).</summary>
     public bool IsBusy => Volatile.Read(ref _busy) != 0;
 
+    [ThreadStatic] static int t_partDepth;
+
+    /// <summary>
+    /// True on a thread that is running a part of some pool's job. Kernels check it to stay serial inside a part: the
+    /// work is already split at a coarser level (rows, sequences, independent tasks), and a nested split would only
+    /// run serially anyway.
+    /// </summary>
+    public static bool InParallelPart => t_partDepth > 0;
+
     /// <summary>
     /// Runs <c>job.Execute(part)</c> once for each part in [0, partCount), spread over the workers and the calling
     /// thread, and returns when all are done. The first exception a part throws is rethrown here, after all parts
@@ -108,9 +118,22 @@ public sealed class WorkerPool : IDisposable
         ArgumentNullException.ThrowIfNull(job);
         if (partCount <= 0) return;
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (partCount == 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (partCount == 1)
         {
-            for (var part = 0; part < partCount; part++) job.Execute(part);
+            job.Execute(0); // one part: no split happened, so nested work may still use the pool
+            return;
+        }
+        if (_workers.Length == 0 || InParallelPart || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            t_partDepth++;
+            try
+            {
+                for (var part = 0; part < partCount; part++) job.Execute(part);
+            }
+            finally
+            {
+                t_partDepth--;
+            }
             return;
         }
         try
@@ -153,6 +176,7 @@ public sealed class WorkerPool : IDisposable
             if (part >= Volatile.Read(ref _partCount)) return;
             if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
             // This part of this generation is now ours; Run cannot move on until we count it, so _job is current.
+            t_partDepth++;
             try
             {
                 _job!.Execute(part);
@@ -160,6 +184,10 @@ public sealed class WorkerPool : IDisposable
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
+            }
+            finally
+            {
+                t_partDepth--;
             }
             if (Interlocked.Increment(ref _completed) == _partCount && Interlocked.Exchange(ref _callerSleeping, 0) == 1)
                 _callerWake.Release();

@@ -175,7 +175,7 @@ public class LayerGradientTest
         double Loss() { attention.AttendForward(qkv, probs, outHeads, sequences, tokens); return GradientCheck.Weighted(outHeads, r); }
         Loss();
         var dQkv = new float[qkv.Length];
-        attention.AttendBackward(qkv, probs, r, dQkv, new float[tokens], sequences, tokens);
+        attention.AttendBackward(qkv, probs, r, dQkv, sequences, tokens);
         GradientCheck.Check("dQkv", qkv, dQkv, Loss, step: 3e-3, maxChecks: 400);
     }
 
@@ -217,7 +217,7 @@ public class LayerGradientTest
         {
             for (var b = 0; b < sequences; b++)
                 qkv.AsSpan((b * tokens + t) * 3 * width, 3 * width).CopyTo(stepQkv.AsSpan(b * 3 * width));
-            attention.AttendDecode(stepQkv, keys, values, stepOut, new float[tokens], sequences, t, tokens);
+            attention.AttendDecode(stepQkv, keys, values, stepOut, sequences, t, tokens);
             for (var b = 0; b < sequences; b++)
                 GradientCheck.AssertClose(full.AsSpan((b * tokens + t) * width, width), stepOut.AsSpan(b * width, width), 1e-5f, $"t{t} b{b}");
         }
@@ -239,7 +239,7 @@ public class LayerGradientTest
         var outHeads = new float[sequences * tokens * width];
         var dQkv = new float[qkv.Length];
         attention.AttendForward(qkv, probs, outHeads, sequences, tokens);
-        attention.AttendBackward(qkv, probs, dHeads, dQkv, new float[tokens], sequences, tokens);
+        attention.AttendBackward(qkv, probs, dHeads, dQkv, sequences, tokens);
         int q = tokens * 3 * width, o = tokens * width, pr = heads * tokens * tokens;
         for (var b = 0; b < sequences; b++)
         {
@@ -247,7 +247,7 @@ public class LayerGradientTest
             var out1 = new float[o];
             var dQkv1 = new float[q];
             attention.AttendForward(qkv.AsSpan(b * q, q), probs1, out1, 1, tokens);
-            attention.AttendBackward(qkv.AsSpan(b * q, q), probs1, dHeads.AsSpan(b * o, o), dQkv1, new float[tokens], 1, tokens);
+            attention.AttendBackward(qkv.AsSpan(b * q, q), probs1, dHeads.AsSpan(b * o, o), dQkv1, 1, tokens);
             Assert.Equal(out1, outHeads.AsSpan(b * o, o).ToArray());
             Assert.Equal(probs1, probs.AsSpan(b * pr, pr).ToArray());
             Assert.Equal(dQkv1, dQkv.AsSpan(b * q, q).ToArray());

@@ -22,18 +22,24 @@ public sealed class ReversalWorkload
     readonly Learner _dgLearner;
     readonly Learner _kondoLearner;
     readonly Learner _speculativeLearner;
-    readonly float[] _dLogProbs = new float[100 * 10];
+    readonly float[] _dLogProbs;
     readonly int[] _allRows = new int[100];
     readonly Rng _sampleRng = new(2);
+    readonly int _prompt, _length;
 
     /// <param name="peaked">
     /// Scale the output head so the policy is saturated, like a trained one: log-probs near 0 and −100, where
     /// subnormal floats appear if nothing guards against them.
     /// </param>
-    public ReversalWorkload(bool peaked = false)
+    /// <param name="size">the transformer's size; null is the papers' (<see cref="ModelSize.Default"/>)</param>
+    public ReversalWorkload(bool peaked = false, ModelSize? size = null)
     {
-        var environment = new ReversalEnvironment(new ReversalOptions());
-        Policy = new TransformerPolicy(new TransformerOptions { MaxRows = 100 });
+        Size = size ?? ModelSize.Default;
+        _prompt = Size.PromptLength;
+        _length = Size.Length;
+        _dLogProbs = new float[100 * Size.AnswerLength];
+        var environment = new ReversalEnvironment(new ReversalOptions { PromptLength = Size.PromptLength });
+        Policy = new TransformerPolicy(Size.Options(maxRows: 100));
         Policy.Initialize(new Rng(1));
         if (peaked)
         {
@@ -58,19 +64,20 @@ public sealed class ReversalWorkload
     }
 
     public TransformerPolicy Policy { get; }
+    public ModelSize Size { get; }
 
-    /// <summary>100 sequences: prompt 10, answer 10 sampled with the KV cache.</summary>
-    public void Sample() => Policy.Sample(_rollout.Tokens, _rollout.BehaviourLogProbs, 100, 10, 20, _sampleRng);
+    /// <summary>100 sequences: prompt L/2 (10), answer L − L/2 (10) sampled with the KV cache.</summary>
+    public void Sample() => Policy.Sample(_rollout.Tokens, _rollout.BehaviourLogProbs, 100, _prompt, _length, _sampleRng);
 
-    /// <summary>Learner forward + backward + Adam on 100 × 20 tokens (every row kept, whatever ran before).</summary>
+    /// <summary>Learner forward + backward + Adam on 100 × L (20) tokens (every row kept, whatever ran before).</summary>
     public void Learn()
     {
         MakeEveryRowLearn();
         _pgLearner.Step(_rollout);
     }
 
-    /// <summary>Teacher-forced forward over the 100 × 20 batch, storing activations.</summary>
-    public void Forward() => Policy.Forward(_rollout.Tokens, 100, 20, 10);
+    /// <summary>Teacher-forced forward over the 100 × L batch, storing activations.</summary>
+    public void Forward() => Policy.Forward(_rollout.Tokens, 100, _length, _prompt);
 
     /// <summary>Backward over every row of the last forward (call <see cref="Forward"/> once first).</summary>
     public void Backward()
@@ -120,15 +127,11 @@ public sealed class ReversalWorkload
         for (var r = 0; r < 100; r++) _rollout.Rewards[r] = (r % 10) / 10f;
     }
 
-    public long LearnFlops()
-    {
-        // Forward ≈ 2·params·tokens (+ attention); backward ≈ twice the forward.
-        const long tokens = 100 * 19;
-        var o = Policy.Options;
-        long perToken = 2L * o.LayerCount * (3 * o.Width * o.Width + o.Width * o.Width + 2 * o.Width * o.FeedForwardWidth);
-        long attention = 4L * o.LayerCount * 100 * 19 * 20 / 2 * o.Width;
-        return 3 * (perToken * tokens + attention);
-    }
+    /// <summary>FLOPs of one <see cref="Learn"/> (forward, backward; <see cref="ModelSize.LearnFlops"/>).</summary>
+    public double LearnFlops() => Size.LearnFlops(100);
+
+    /// <summary>FLOPs of one <see cref="Sample"/>.</summary>
+    public double SampleFlops() => Size.SampleFlops(100);
 }
 
 /// <summary>MNIST-shaped contextual bandit step with random images: forward, sample, reward, DG weights, backward, Adam.</summary>

@@ -1,3 +1,4 @@
+using Delight.Diagnostics;
 using Delight.Numerics;
 using Delight.Policies;
 using Delight.Screens;
@@ -77,10 +78,15 @@ public sealed partial class Learner : ILearner
     {
         _metrics = default;
         _metrics.ScreenDisagreement = float.NaN;
+        var clock = PhaseTimer.Start();
         Prescreen(rollout);
+        clock = PhaseTimer.Stop(StepPhase.LearnerPrescreen, clock);
         Forward(rollout);
+        clock = PhaseTimer.Start();
         Weights(rollout);
+        clock = PhaseTimer.Stop(StepPhase.LearnerWeights, clock);
         Screen(rollout);
+        PhaseTimer.Stop(StepPhase.LearnerScreen, clock);
         Backward(rollout);
         Update();
         _stepIndex++;

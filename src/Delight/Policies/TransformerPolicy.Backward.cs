@@ -1,3 +1,4 @@
+using Delight.Diagnostics;
 using Delight.Numerics;
 
 namespace Delight.Policies;
@@ -19,6 +20,8 @@ public sealed partial class TransformerPolicy
         if (dLogProbs.Length < SK)
             throw new ArgumentException($"dLogProbs holds {dLogProbs.Length} values, needs rows·scored = {SK}.", nameof(dLogProbs));
         var x = _scratch;
+        var total = PhaseTimer.Start();
+        var clock = total;
 
         // Head: d log π(target) → dLogits → dW_head, and into the residual stream at the scored positions.
         var logProbs = Gather(s.LogProbs, S * V, rows, identity, x.GatherA);
@@ -38,12 +41,16 @@ public sealed partial class TransformerPolicy
                 System.Numerics.Tensors.TensorPrimitives.Add(dst, dHeadInput.Slice((k * S + j) * C, C), dst);
             }
 
+        clock = PhaseTimer.Stop(StepPhase.BackwardHead, clock);
         for (var i = _blocks.Length - 1; i >= 0; i--) BlockBackward(i, rows, identity, T);
 
+        clock = PhaseTimer.Start();
         var ids = GatherIds(s.InputIds, T, rows, identity, x.Ids);
         _tokenEmbedding.Backward(ids, dResidual);
         // Position ids are 0…T−1 in every row, so the first K rows' ids serve any subset.
         _positionEmbedding.Backward(s.PositionIds.AsSpan(0, NK), dResidual);
+        PhaseTimer.Stop(StepPhase.BackwardEmbedding, clock);
+        PhaseTimer.Stop(StepPhase.BackwardTotal, total);
     }
 
     void BlockBackward(int i, ReadOnlySpan<int> rows, bool identity, int T)
@@ -57,29 +64,36 @@ public sealed partial class TransformerPolicy
         var lnScratch = x.LayerNormScratch.Span;
 
         // x_out = middle + FC2(ReLU(FC1(LN2(middle))))
+        var clock = PhaseTimer.Start();
         var dHidden = x.DWide.Span[..(NK * F)];
         dHidden.Clear();
         block.Fc2.Backward(Gather(s.Act[i], T * F, rows, identity, x.GatherA), dResidual, dHidden, NK);
         Relu.Backward(Gather(s.Fc1[i], T * F, rows, identity, x.GatherA), dHidden, dHidden);
         dNormed.Clear();
         block.Fc1.Backward(Gather(s.Ln2[i], T * C, rows, identity, x.GatherA), dHidden, dNormed, NK);
+        clock = PhaseTimer.Stop(StepPhase.BackwardFeedForward, clock);
         block.Ln2.Backward(Gather(s.Middle[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln2Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln2Rstd[i], T, rows, identity, x.GatherRstd),
             dNormed, dResidual, lnScratch, NK);
+        clock = PhaseTimer.Stop(StepPhase.BackwardLayerNorm, clock);
 
         // middle = x_in + Out(Attend(Qkv(LN1(x_in))))
         var dHeads = x.DHeads.Span[..(NK * C)];
         dHeads.Clear();
         block.Attention.Out.Backward(Gather(s.Heads[i], T * C, rows, identity, x.GatherA), dResidual, dHeads, NK);
+        clock = PhaseTimer.Stop(StepPhase.BackwardOutProjection, clock);
         var dQkv = x.DWide.Span[..(NK * 3 * C)];
         var probsPerRow = Options.HeadCount * T * T;
         block.Attention.AttendBackward(Gather(s.Qkv[i], T * 3 * C, rows, identity, x.GatherA),
-            Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, x.AttentionScratch.Span, K, T);
+            Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, K, T);
+        clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
         dNormed.Clear();
         block.Attention.Qkv.Backward(Gather(s.Ln1[i], T * C, rows, identity, x.GatherB), dQkv, dNormed, NK);
+        clock = PhaseTimer.Stop(StepPhase.BackwardQkv, clock);
         block.Ln1.Backward(Gather(s.Residual[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln1Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln1Rstd[i], T, rows, identity, x.GatherRstd),
             dNormed, dResidual, lnScratch, NK);
+        PhaseTimer.Stop(StepPhase.BackwardLayerNorm, clock);
     }
 
     /// <summary>The saved rows <paramref name="rows"/> of a tensor laid out [rows, floatsPerRow], compacted.</summary>

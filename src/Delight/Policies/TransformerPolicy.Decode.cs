@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Delight.Diagnostics;
 using Delight.Numerics;
 
 namespace Delight.Policies;
@@ -28,7 +29,6 @@ public sealed partial class TransformerPolicy
             Mean = a.Add("mean", rows);
             Rstd = a.Add("rstd", rows);
             Logits = a.Add("logits", rows, o.VocabularySize);
-            Scores = a.Add("scores", o.SequenceLength);
             a.Allocate();
             Ids = new int[rows];
             Positions = new int[rows];
@@ -45,9 +45,10 @@ public sealed partial class TransformerPolicy
         public TensorView Mean { get; }
         public TensorView Rstd { get; }
         public TensorView Logits { get; }
-        public TensorView Scores { get; }
         public int[] Ids { get; }
         public int[] Positions { get; }
+        /// <summary>The position the current <see cref="DecodeStep"/> runs.</summary>
+        public int Position { get; set; }
     }
 
     /// <summary>
@@ -87,6 +88,7 @@ public sealed partial class TransformerPolicy
             for (var b = 0; b < rowCount; b++) ids[b] = tokens[b * length + t];
             var logits = DecodeStep(ids, t, rowCount);
             if (t + 1 < promptLength) continue;
+            var clock = PhaseTimer.Start();
             if (rng is not null && SamplingLogitBias is { } bias)
                 for (var b = 0; b < rowCount; b++) TensorPrimitives.Add(logits.Slice(b * V, V), bias, logits.Slice(b * V, V));
             LogSoftmax.Forward(logits, logits, rowCount, V);
@@ -97,6 +99,7 @@ public sealed partial class TransformerPolicy
                 tokens[b * length + t + 1] = token;
                 logProbs[b * length + t + 1] = row[token];
             }
+            PhaseTimer.Stop(StepPhase.SampleSoftmax, clock);
         }
     }
 
@@ -107,32 +110,55 @@ public sealed partial class TransformerPolicy
     public Span<float> DecodeStep(ReadOnlySpan<int> ids, int position, int rowCount)
     {
         var d = _decode;
-        int C = Options.Width, F = Options.FeedForwardWidth;
-        var x = d.X.Span[..(rowCount * C)];
-        var positions = d.Positions.AsSpan(0, rowCount);
+        ids[..rowCount].CopyTo(d.Ids);
+        d.Position = position;
+        var clock = PhaseTimer.Start();
+        RunRows(_decodeJob, _decodeTuner, rowCount, DecodeFlops(rowCount, position));
+        PhaseTimer.Stop(StepPhase.DecodeStep, clock);
+        return d.Logits.Span[..(rowCount * VocabularySize)];
+    }
+
+    /// <summary>One decode position for rows [first, end); rows are independent, so any split gives the same bits.</summary>
+    void DecodeRows(int first, int end)
+    {
+        var d = _decode;
+        int C = Options.Width, F = Options.FeedForwardWidth, rows = end - first, position = d.Position, L = SequenceLength;
+        var x = d.X.Span.Slice(first * C, rows * C);
+        var positions = d.Positions.AsSpan(first, rows);
         positions.Fill(position);
-        _tokenEmbedding.Forward(ids[..rowCount], x, accumulate: false);
+        _tokenEmbedding.Forward(d.Ids.AsSpan(first, rows), x, accumulate: false);
         _positionEmbedding.Forward(positions, x, accumulate: true);
-        var normed = d.Normed.Span[..(rowCount * C)];
-        var projected = d.Projected.Span[..(rowCount * C)];
-        var hidden = d.Hidden.Span[..(rowCount * F)];
+        var normed = d.Normed.Span.Slice(first * C, rows * C);
+        var projected = d.Projected.Span.Slice(first * C, rows * C);
+        var hidden = d.Hidden.Span.Slice(first * F, rows * F);
+        var qkv = d.Qkv.Span.Slice(first * 3 * C, rows * 3 * C);
+        var heads = d.Heads.Span.Slice(first * C, rows * C);
+        var mean = d.Mean.Span.Slice(first, rows);
+        var rstd = d.Rstd.Span.Slice(first, rows);
         for (var i = 0; i < _blocks.Length; i++)
         {
             var block = _blocks[i];
-            block.Ln1.Forward(x, normed, d.Mean.Span, d.Rstd.Span, rowCount);
-            block.Attention.Qkv.Forward(normed, d.Qkv.Span, rowCount);
-            block.Attention.AttendDecode(d.Qkv.Span, d.Keys[i].Span, d.Values[i].Span, d.Heads.Span, d.Scores.Span,
-                rowCount, position, SequenceLength);
-            block.Attention.Out.Forward(d.Heads.Span, projected, rowCount);
+            block.Ln1.Forward(x, normed, mean, rstd, rows);
+            block.Attention.Qkv.Forward(normed, qkv, rows);
+            block.Attention.AttendDecode(qkv, d.Keys[i].Span.Slice(first * L * C, rows * L * C), d.Values[i].Span.Slice(first * L * C, rows * L * C),
+                heads, rows, position, L);
+            block.Attention.Out.Forward(heads, projected, rows);
             TensorPrimitives.Add(x, projected, x);
-            block.Ln2.Forward(x, normed, d.Mean.Span, d.Rstd.Span, rowCount);
-            block.Fc1.Forward(normed, hidden, rowCount);
+            block.Ln2.Forward(x, normed, mean, rstd, rows);
+            block.Fc1.Forward(normed, hidden, rows);
             Relu.Forward(hidden, hidden);
-            block.Fc2.Forward(hidden, projected, rowCount);
+            block.Fc2.Forward(hidden, projected, rows);
             TensorPrimitives.Add(x, projected, x);
         }
-        var logits = d.Logits.Span[..(rowCount * VocabularySize)];
-        _head.Forward(x, logits, rowCount);
-        return logits;
+        _head.Forward(x, d.Logits.Span.Slice(first * VocabularySize, rows * VocabularySize), rows);
+    }
+
+    /// <summary>Approximate FLOPs of one decode position for <paramref name="rowCount"/> rows (as <see cref="ForwardFlops"/>).</summary>
+    long DecodeFlops(int rowCount, int position)
+    {
+        var o = Options;
+        long perRow = 2L * o.LayerCount * (4L * o.Width * o.Width + 2L * o.Width * o.FeedForwardWidth) + 2L * o.Width * o.VocabularySize;
+        long attention = 4L * o.LayerCount * o.Width * (position + 1);
+        return rowCount * (perRow + attention);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Delight.Diagnostics;
 using Delight.Numerics;
 
 namespace Delight.Policies;
@@ -26,7 +27,7 @@ public sealed partial class TransformerPolicy
         s.RowCount = rowCount;
         s.Length = length;
         s.FirstTarget = firstTarget;
-        int T = length - 1, N = rowCount * T, C = Options.Width, S = s.Scored, V = VocabularySize;
+        int T = length - 1, S = s.Scored;
 
         tokens[..(rowCount * length)].CopyTo(s.Tokens);
         for (var b = 0; b < rowCount; b++)
@@ -36,48 +37,83 @@ public sealed partial class TransformerPolicy
                 s.PositionIds[b * T + t] = t;
             }
 
-        var x = s.Residual[0].Span;
-        _tokenEmbedding.Forward(s.InputIds.AsSpan(0, N), x, accumulate: false);
-        _positionEmbedding.Forward(s.PositionIds.AsSpan(0, N), x, accumulate: true);
-
-        for (var i = 0; i < _blocks.Length; i++) BlockForward(i, rowCount, T);
-
-        // Only the scored positions reach the head: the answer tokens of a rollout, or everything from 1.
-        var final = s.Residual[_blocks.Length].Span;
-        var headInput = s.HeadInput.Span;
-        for (var b = 0; b < rowCount; b++)
-            for (var j = 0; j < S; j++)
-            {
-                final.Slice((b * T + firstTarget - 1 + j) * C, C).CopyTo(headInput.Slice((b * S + j) * C, C));
-                s.Targets[b * S + j] = tokens[b * length + firstTarget + j];
-            }
-        var logProbs = s.LogProbs.Span;
-        _head.Forward(headInput, logProbs, rowCount * S);
-        LogSoftmax.Forward(logProbs, logProbs, rowCount * S, V);
-        var action = s.ActionLogProbs.Span;
-        for (var n = 0; n < rowCount * S; n++) action[n] = logProbs[n * V + s.Targets[n]];
-        return action[..(rowCount * S)];
+        var clock = PhaseTimer.Start();
+        RunRows(_forwardJob, _forwardTuner, rowCount, ForwardFlops(rowCount, length));
+        PhaseTimer.Stop(StepPhase.ForwardTotal, clock);
+        return s.ActionLogProbs.Span[..(rowCount * S)];
     }
 
-    void BlockForward(int i, int rowCount, int T)
+    /// <summary>
+    /// The forward of sequences [first, end): every stored activation of a row depends on that row alone (each GEMM
+    /// element is summed in the same order whatever the row range), so parts over disjoint rows give the same bits
+    /// as one pass over all of them.
+    /// </summary>
+    void ForwardRows(int first, int end)
+    {
+        var s = _saved;
+        int T = s.Positions, C = Options.Width, S = s.Scored, V = VocabularySize, rows = end - first;
+        int n0 = first * T, n = rows * T;
+        var clock = PhaseTimer.Start();
+        var x = s.Residual[0].Span.Slice(n0 * C, n * C);
+        _tokenEmbedding.Forward(s.InputIds.AsSpan(n0, n), x, accumulate: false);
+        _positionEmbedding.Forward(s.PositionIds.AsSpan(n0, n), x, accumulate: true);
+        clock = PhaseTimer.Stop(StepPhase.ForwardEmbedding, clock);
+
+        for (var i = 0; i < _blocks.Length; i++) BlockForward(i, first, end, T);
+
+        // Only the scored positions reach the head: the answer tokens of a rollout, or everything from 1.
+        clock = PhaseTimer.Start();
+        var final = s.Residual[_blocks.Length].Span;
+        var headInput = s.HeadInput.Span;
+        var tokens = s.Tokens.AsSpan();
+        for (var b = first; b < end; b++)
+            for (var j = 0; j < S; j++)
+            {
+                final.Slice((b * T + s.FirstTarget - 1 + j) * C, C).CopyTo(headInput.Slice((b * S + j) * C, C));
+                s.Targets[b * S + j] = tokens[b * s.Length + s.FirstTarget + j];
+            }
+        var logProbs = s.LogProbs.Span.Slice(first * S * V, rows * S * V);
+        _head.Forward(headInput.Slice(first * S * C, rows * S * C), logProbs, rows * S);
+        LogSoftmax.Forward(logProbs, logProbs, rows * S, V);
+        var action = s.ActionLogProbs.Span;
+        for (var m = first * S; m < end * S; m++) action[m] = logProbs[(m - first * S) * V + s.Targets[m]];
+        PhaseTimer.Stop(StepPhase.ForwardHead, clock);
+    }
+
+    void BlockForward(int i, int first, int end, int T)
     {
         var s = _saved;
         var block = _blocks[i];
-        int N = rowCount * T;
-        var residual = s.Residual[i].Span;
-        block.Ln1.Forward(residual, s.Ln1[i].Span, s.Ln1Mean[i].Span, s.Ln1Rstd[i].Span, N);
-        block.Attention.Qkv.Forward(s.Ln1[i].Span, s.Qkv[i].Span, N);
-        block.Attention.AttendForward(s.Qkv[i].Span, s.Probs[i].Span, s.Heads[i].Span, rowCount, T);
-        var attended = s.Attended.Span[..(N * Options.Width)];
-        block.Attention.Out.Forward(s.Heads[i].Span, attended, N);
-        var middle = s.Middle[i].Span[..attended.Length];
-        TensorPrimitives.Add(residual[..attended.Length], attended, middle);
-        block.Ln2.Forward(middle, s.Ln2[i].Span, s.Ln2Mean[i].Span, s.Ln2Rstd[i].Span, N);
-        var fc1 = s.Fc1[i].Span[..(N * Options.FeedForwardWidth)];
-        block.Fc1.Forward(s.Ln2[i].Span, fc1, N);
-        Relu.Forward(fc1, s.Act[i].Span[..fc1.Length]);
-        block.Fc2.Forward(s.Act[i].Span, attended, N);
-        TensorPrimitives.Add(middle, attended, s.Residual[i + 1].Span[..attended.Length]);
+        int C = Options.Width, F = Options.FeedForwardWidth, n0 = first * T, N = (end - first) * T;
+        var clock = PhaseTimer.Start();
+        var residual = s.Residual[i].Span.Slice(n0 * C, N * C);
+        var ln1 = s.Ln1[i].Span.Slice(n0 * C, N * C);
+        block.Ln1.Forward(residual, ln1, s.Ln1Mean[i].Span.Slice(n0, N), s.Ln1Rstd[i].Span.Slice(n0, N), N);
+        clock = PhaseTimer.Stop(StepPhase.ForwardLayerNorm, clock);
+        var qkv = s.Qkv[i].Span.Slice(n0 * 3 * C, N * 3 * C);
+        block.Attention.Qkv.Forward(ln1, qkv, N);
+        clock = PhaseTimer.Stop(StepPhase.ForwardQkv, clock);
+        var heads = s.Heads[i].Span.Slice(n0 * C, N * C);
+        var probsPerRow = Options.HeadCount * T * T;
+        block.Attention.AttendForward(qkv, s.Probs[i].Span.Slice(first * probsPerRow, (end - first) * probsPerRow), heads, end - first, T);
+        clock = PhaseTimer.Stop(StepPhase.ForwardAttention, clock);
+        var attended = s.Attended.Span.Slice(n0 * C, N * C);
+        block.Attention.Out.Forward(heads, attended, N);
+        clock = PhaseTimer.Stop(StepPhase.ForwardOutProjection, clock);
+        var middle = s.Middle[i].Span.Slice(n0 * C, N * C);
+        TensorPrimitives.Add(residual, attended, middle);
+        clock = PhaseTimer.Stop(StepPhase.ForwardResidual, clock);
+        var ln2 = s.Ln2[i].Span.Slice(n0 * C, N * C);
+        block.Ln2.Forward(middle, ln2, s.Ln2Mean[i].Span.Slice(n0, N), s.Ln2Rstd[i].Span.Slice(n0, N), N);
+        clock = PhaseTimer.Stop(StepPhase.ForwardLayerNorm, clock);
+        var fc1 = s.Fc1[i].Span.Slice(n0 * F, N * F);
+        var act = s.Act[i].Span.Slice(n0 * F, N * F);
+        block.Fc1.Forward(ln2, fc1, N);
+        Relu.Forward(fc1, act);
+        block.Fc2.Forward(act, attended, N);
+        clock = PhaseTimer.Stop(StepPhase.ForwardFeedForward, clock);
+        TensorPrimitives.Add(middle, attended, s.Residual[i + 1].Span.Slice(n0 * C, N * C));
+        PhaseTimer.Stop(StepPhase.ForwardResidual, clock);
     }
 
     /// <summary>

@@ -105,7 +105,6 @@ public sealed partial class TransformerPolicy
             GatherRstd = a.Add("gather.rstd", n);
             DLogits = a.Add("d.logits", n, o.VocabularySize);
             LayerNormScratch = a.Add("ln.scratch", 2 * c);
-            AttentionScratch = a.Add("attn.scratch", o.SequenceLength);
             a.Allocate();
             Ids = new int[n];
             Targets = new int[n];
@@ -122,7 +121,6 @@ public sealed partial class TransformerPolicy
         public TensorView GatherRstd { get; }
         public TensorView DLogits { get; }
         public TensorView LayerNormScratch { get; }
-        public TensorView AttentionScratch { get; }
         public int[] Ids { get; }
         public int[] Targets { get; }
     }

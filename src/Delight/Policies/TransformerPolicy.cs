@@ -45,6 +45,8 @@ public sealed partial class TransformerPolicy : ISequencePolicy
         _saved = new SavedActivations(options);
         _scratch = new BackwardScratch(options);
         _decode = new DecodeState(options);
+        _forwardJob = new RowJob(ForwardRows);
+        _decodeJob = new RowJob(DecodeRows);
     }
 
     public string Kind => "transformer";
