@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>Broker URIs as they may be shown: never with their password, even when they do not parse.</summary>
 public static class BrokerUri

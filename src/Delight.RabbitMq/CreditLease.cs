@@ -2,7 +2,9 @@ using System.Threading.Channels;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Actor side of flow control: consumes <c>delight.&lt;run&gt;.credits</c> one at a time (prefetch 1, manual ack).
