@@ -37,7 +37,7 @@ public sealed class BrokerConnection : IAsyncDisposable
             throw new BrokerException($"'{BrokerUri.MaskPassword(options.Uri)}' is not a broker URI; expected amqp://user:password@host:port/vhost.");
         try
         {
-            DisplayUri = new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+            DisplayUri = BrokerUri.Display(options.Uri);
             _factory = new ConnectionFactory
             {
                 Uri = uri,

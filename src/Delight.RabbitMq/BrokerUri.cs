@@ -19,4 +19,12 @@ public static class BrokerUri
         var colon = text.IndexOf(':', userStart, at - userStart);
         return colon < 0 ? text : string.Concat(text.AsSpan(0, colon + 1), "***", text.AsSpan(at));
     }
+
+    /// <summary>The URI as messages show it: normalised, with its password (if any) as <c>***</c>; masked text when it does not parse.</summary>
+    public static string Display(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)) return MaskPassword(text);
+        try { return new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString(); }
+        catch (Exception e) when (e is ArgumentException or UriFormatException) { return MaskPassword(text); }
+    }
 }

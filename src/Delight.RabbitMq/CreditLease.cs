@@ -45,7 +45,11 @@ public sealed class CreditLease : IAsyncDisposable
     public long Invalid => Interlocked.Read(ref _invalid);
 
     /// <summary>A credit and the delivery it came with (acknowledged by <see cref="CompleteAsync"/>).</summary>
-    public readonly record struct Held(Credit Credit, IChannel Channel, ulong DeliveryTag);
+    public sealed class Held(Credit credit, IChannel channel, ulong deliveryTag) : HeldCredit(credit)
+    {
+        public IChannel Channel { get; } = channel;
+        public ulong DeliveryTag { get; } = deliveryTag;
+    }
 
     /// <summary>Waits for the learner's next credit.</summary>
     /// <exception cref="BrokerException">the broker stayed unreachable</exception>

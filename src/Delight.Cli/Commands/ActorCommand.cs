@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Delight.Distributed;
+using Delight.RabbitMq;
 
 namespace Delight.Cli.Commands;
 
@@ -29,7 +30,7 @@ static class ActorCommand
         {
             var seconds = parse.GetValue(patience);
             if (!(seconds is > 0 and <= 86_400)) throw new Runtime.OptionException("--patience", $"--patience {seconds} is out of range; use a number of seconds in (0, 86400].");
-            var actor = new RemoteActor(BrokerFlags.Resolve(parse, broker, brokerFile), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
+            var actor = new RemoteActor(new RabbitMqConnector(BrokerFlags.Resolve(parse, broker, brokerFile)), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;
