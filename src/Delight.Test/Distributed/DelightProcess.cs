@@ -46,6 +46,13 @@ sealed class DelightProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGINT, as Ctrl-C in a terminal: the process may stop cleanly.</summary>
+    public async Task InterruptAsync()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", _process.Id.ToString()]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGKILL: the process gets no chance to ack, checkpoint or say goodbye.</summary>
     public void Kill()
     {

@@ -131,6 +131,66 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
     }
 
     [RabbitFact]
+    public async Task CtrlC_MidRun_CheckpointsAndExits130_AndResumeFinishesWithEveryRolloutOnce()
+    {
+        const int steps = 200;
+        var learner = Learner(steps);
+        using var actor = Actor(1);
+        try
+        {
+            await WaitForStepAsync(learner, 60);
+            await learner.InterruptAsync();
+            Assert.Equal(130, await learner.ExitCodeAsync(s_patience));
+        }
+        finally { learner.Dispose(); }
+        var stopped = Runtime.TrainingState.Load(Path.Combine(OutDir, "state.safetensors")).GetLong("run.steps");
+        Assert.True(stopped >= 60, $"the checkpoint written at Ctrl-C holds step {stopped}");
+
+        using var resumed = Learner(steps, "--resume");
+        Assert.True(await resumed.ExitCodeAsync(s_patience) == 0, resumed.Output);
+        Assert.True(await actor.ExitCodeAsync(s_patience) == 0, actor.Output);
+        RunAudit.AssertEveryRolloutDecidedOnce(RunAudit.ReadSent(Records), RunAudit.ReadApplied(OutDir), await RunAudit.DrainDeadLettersAsync(Uri, _run), steps);
+    }
+
+    [RabbitFact]
+    public async Task BadCredentials_FailBeforeTheFolderIsWritten_AndAFolderLeftByAFailedStartIsReused()
+    {
+        var refused = new DelightProcess(["learner", "--broker", Uri.Replace("guest:guest", "guest:wrong"), "--run", _run, "--out", OutDir, "--steps", "20", .. s_small]);
+        using (refused)
+        {
+            Assert.Equal(2, await refused.ExitCodeAsync(s_patience));
+            Assert.False(Directory.Exists(OutDir), "a learner that cannot reach the broker writes nothing");
+        }
+        // A learner that died before its first checkpoint leaves config.json and nothing to resume: both a rerun and --resume start again there.
+        Directory.CreateDirectory(OutDir);
+        File.WriteAllText(Path.Combine(OutDir, "config.json"), "{}");
+        using var learner = Learner(20);
+        using var actor = Actor(1);
+        Assert.True(await learner.ExitCodeAsync(s_patience) == 0, learner.Output);
+        Assert.True(File.Exists(Path.Combine(OutDir, "summary.json")));
+    }
+
+    [RabbitFact]
+    public async Task Divergence_NonFiniteParametersAreNeverPublished_TheLearnerStopsNamingTheStep()
+    {
+        var options = new Runtime.TrainOptions { PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 100, Steps = 20, CheckpointEvery = 10 };
+        var run = new RunName(_run);
+        using var runtime = new BrokerRuntime(options, new BrokerOptions(Uri), run);
+        runtime.Connect();
+        using var stop = new CancellationTokenSource();
+        var actor = Task.Run(() => new RemoteActor(new BrokerOptions(Uri), run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, 1, stop.Token));
+        runtime.Session.Policy.Parameters.Values[0] = float.NaN; // the learner's own state goes bad, not the rollout
+
+        var diverged = Assert.Throws<Runtime.DivergedException>(() => runtime.Run());
+
+        Assert.Equal(1, diverged.Step);
+        Assert.StartsWith("diverged at step 1", diverged.Message);
+        Assert.Equal(0, runtime.Session.Learner.PolicyVersion - 1); // one step applied, its parameters never published
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => actor);
+    }
+
+    [RabbitFact]
     public async Task Poison_ARolloutWithoutBehaviourLogProbs_SentToAPpoLearner_IsDeadLetteredAndTheRunCompletes()
     {
         using var learner = Learner(60, "--method", "ppo");
