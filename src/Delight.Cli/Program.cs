@@ -8,25 +8,13 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    /// <summary>Parses and runs; bad input prints one line naming the problem and the fix, and returns 2.</summary>
+    /// <summary>
+    /// Parses and runs; bad input prints one line naming the problem and the fix, and returns 2. Anything else is a
+    /// bug: its stack trace and a request for a report, exit 70.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
-        {
-            TrainCommand.Create(output),
-            ResumeCommand.Create(output),
-            DemoCommand.Create(output),
-            InitCommand.Create(output),
-            LogProbsCommand.Create(output),
-            BenchCommand.Create(output),
-            DataCommand.Create(output),
-            ReportCommand.Create(output),
-            ReproduceCommand.Create(output),
-            LearnerCommand.Create(output),
-            ActorCommand.Create(output),
-            StatusCommand.Create(output),
-            SweepCommand.Create(output),
-        };
+        var root = CreateRoot(output);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -43,5 +31,30 @@ public static class Program
             error.WriteLine($"delight: error: {CliErrors.Describe(e)}");
             return 2;
         }
+        catch (Exception e)
+        {
+            error.WriteLine(e.ToString());
+            error.WriteLine(CliErrors.BugReport);
+            return CliErrors.BugExitCode;
+        }
     }
+
+    /// <summary>Every command with its flags (the tests walk it to find every numeric flag).</summary>
+    internal static RootCommand CreateRoot(TextWriter output) =>
+        new("Delight: robust, distributed policy-gradient reinforcement learning (DG, Kondo gate).")
+        {
+            TrainCommand.Create(output),
+            ResumeCommand.Create(output),
+            DemoCommand.Create(output),
+            InitCommand.Create(output),
+            LogProbsCommand.Create(output),
+            BenchCommand.Create(output),
+            DataCommand.Create(output),
+            ReportCommand.Create(output),
+            ReproduceCommand.Create(output),
+            LearnerCommand.Create(output),
+            ActorCommand.Create(output),
+            StatusCommand.Create(output),
+            SweepCommand.Create(output),
+        };
 }

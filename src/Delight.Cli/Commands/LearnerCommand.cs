@@ -25,12 +25,12 @@ static class LearnerCommand
         {
             Description = "Batches in flight: actors sample only against a credit, so they produce what the learner applies (2 keeps the learner busy).",
             DefaultValueFactory = _ => new DistributedLearnerOptions().Credits,
-        };
+        }.Within(1, DistributedLearnerOptions.MaxCredits);
         var lockWait = new Option<double>("--lock-wait")
         {
             Description = "Seconds to wait for a run another learner holds (a crashed predecessor's connection takes a heartbeat to drop) before refusing.",
             DefaultValueFactory = _ => new DistributedLearnerOptions().LockWait.TotalSeconds,
-        };
+        }.Within(0, 3600);
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var binder = new TrainOptionsBinder();
         var command = new Command("learner", $"Learn from remote actors' rollouts through a RabbitMQ broker; publishes parameters every step and checkpoints every --checkpoint-every steps (default {DefaultCheckpointEvery}).")
@@ -42,7 +42,6 @@ static class LearnerCommand
             var runName = BrokerFlags.ParseRun(parse.GetValue(run)!);
             var folder = parse.GetValue(outDir)!;
             var seconds = parse.GetValue(lockWait);
-            if (!(seconds is >= 0 and <= 3600)) throw new OptionException("--lock-wait", $"--lock-wait {seconds} is out of range; use 0 to 3600 seconds.");
             var distributed = new DistributedLearnerOptions
             {
                 Credits = parse.GetValue(credits),

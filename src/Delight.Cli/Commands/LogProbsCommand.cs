@@ -36,7 +36,9 @@ static class LogProbsCommand
             {
                 writer.WriteStartObject();
                 writer.WriteStartArray("logprobs");
-                foreach (var lp in logProbs) writer.WriteNumberValue(lp);
+                foreach (var lp in logProbs)
+                    if (float.IsFinite(lp)) writer.WriteNumberValue(lp);
+                    else writer.WriteNullValue(); // JSON has no infinity: a token of probability 0 is null
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }

@@ -10,10 +10,10 @@ static class ReproduceCommand
     public static Command Create(TextWriter output)
     {
         var name = new Argument<string>("NAME") { Description = $"The experiment: {string.Join(", ", ExperimentCatalog.Names)}." };
-        var seeds = new Option<int?>("--seeds") { Description = "Independent repeats of each sampled quantity (default: 3 quick, 10 full)." };
+        var seeds = new Option<int?>("--seeds") { Description = "Independent repeats of each sampled quantity (default: 3 quick, 10 full)." }.Within(1, 1000);
         var scale = new Option<string>("--scale") { Description = "quick (a smoke run, seconds) or full (the committed results).", DefaultValueFactory = _ => "quick" };
-        var jobs = new Option<int>("--jobs") { Description = "Parallel training runs of a sweep-based experiment.", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int?>("--steps") { Description = "Override the scale's learner steps per run (sweep-based experiments)." };
+        var jobs = new Option<int>("--jobs") { Description = "Parallel training runs of a sweep-based experiment.", DefaultValueFactory = _ => 1 }.Within(1, 64);
+        var steps = new Option<int?>("--steps") { Description = "Override the scale's learner steps per run (sweep-based experiments)." }.Within(1, 1e8);
         var outDir = new Option<string?>("--out") { Description = "Folder for <name>.md, <name>.json and the SVG plots (default: results/<name>)." };
         var command = new Command("reproduce", "Reproduce one of the papers' experiments: a table beside the papers' numbers, plots and raw numbers. Experiments: "
             + string.Join("; ", ExperimentCatalog.All.Select(e => $"{e.Name} — {e.Description}")))

@@ -11,7 +11,7 @@ static class ResumeCommand
     public static Command Create(TextWriter output)
     {
         var folder = new Argument<string>("RUN_DIR") { Description = "A run folder written by 'delight train' (config.json and state.safetensors)." };
-        var steps = new Option<int?>("--steps") { Description = "Total steps to reach (default: the run's own --steps)." };
+        var steps = new Option<int?>("--steps") { Description = "Total steps to reach (default: the run's own --steps)." }.Within(1, 1e8);
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
         var command = new Command("resume", "Continue a run from its last checkpoint; in the sync runtime the continuation equals an uninterrupted run.") { folder, steps, quiet };
         command.SetAction(parse => Resume(parse.GetValue(folder)!, parse.GetValue(steps), parse.GetValue(quiet), output));

@@ -21,10 +21,10 @@ static class SweepCommand
     {
         var file = new Option<string?>("--file") { Description = "YAML or JSON sweep file: base (option: value), grid (option: [values]), seeds (N or [s1, s2]). Flags given here override it." };
         var methods = new Option<string?>("--methods") { Description = "Methods to sweep, comma-separated (the axis 'method'), e.g. pg,dg." };
-        var seeds = new Option<int?>("--seeds") { Description = "Seeds 0..N-1 for every configuration." };
+        var seeds = new Option<int?>("--seeds") { Description = "Seeds 0..N-1 for every configuration." }.Within(1, 1000);
         var seedList = new Option<string?>("--seed-list") { Description = "Explicit seeds, comma-separated, e.g. 3,7." };
         var grid = new Option<string[]>("--grid") { Description = "A grid axis over any option, name=v1,v2 (repeatable), e.g. --grid staleness=0,4.", DefaultValueFactory = _ => [] };
-        var jobs = new Option<int?>("--jobs") { Description = "Runs trained at once, each on its own thread [default: the processor count]." };
+        var jobs = new Option<int?>("--jobs") { Description = "Runs trained at once, each on its own thread [default: the processor count]." }.Within(1, 64);
         var outDir = new Option<string>("--out") { Description = "Sweep folder: OUT/<axis=value,…>/seed=<s> run folders, aggregate.csv, summary.csv, sweep.json, report.html.", DefaultValueFactory = _ => "runs/sweep" };
         var binder = new TrainOptionsBinder();
         var command = new Command("sweep", "Train a grid of runs (methods × seeds × any option) in parallel; resumable; writes mean ± s.e. tables and a report.")

@@ -30,6 +30,8 @@ public sealed class Arena
             length *= d;
         }
         if (length > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(shape), $"TensorView '{name}' has {length} elements, more than an arena can hold.");
+        if (Count + (long)RoundUp((int)length) > Array.MaxLength - AlignmentFloats)
+            throw new ArgumentOutOfRangeException(nameof(shape), $"TensorView '{name}' ({length} elements) does not fit in arena '{Name}', which already holds {Count} floats; the model or batch is too large.");
         var tensor = new TensorView(this, name, [.. shape], Count, (int)length);
         _tensors.Add(tensor);
         Count += RoundUp((int)length);

@@ -10,6 +10,7 @@ public sealed class ParameterSet
     readonly Arena _values = new("parameters");
     readonly Arena _gradients = new("gradients");
     readonly List<Parameter> _parameters = [];
+    readonly Dictionary<string, Parameter> _byName = new(StringComparer.Ordinal); // linear, not quadratic, in the layer count
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
     /// <summary>Number of trainable floats (padding excluded).</summary>
@@ -18,10 +19,10 @@ public sealed class ParameterSet
 
     public Parameter Add(string name, params int[] shape)
     {
-        foreach (var p in _parameters)
-            if (p.Name == name) throw new ArgumentException($"Parameter '{name}' is declared twice.", nameof(name));
+        if (_byName.ContainsKey(name)) throw new ArgumentException($"Parameter '{name}' is declared twice.", nameof(name));
         var parameter = new Parameter(name, _values.Add(name, shape), _gradients.Add(name, shape));
         _parameters.Add(parameter);
+        _byName.Add(name, parameter);
         Count += parameter.Length;
         return parameter;
     }
@@ -41,12 +42,7 @@ public sealed class ParameterSet
 
     public Parameter this[string name]
     {
-        get
-        {
-            foreach (var p in _parameters)
-                if (p.Name == name) return p;
-            throw new KeyNotFoundException($"No parameter named '{name}'.");
-        }
+        get => _byName.TryGetValue(name, out var p) ? p : throw new KeyNotFoundException($"No parameter named '{name}'.");
     }
 
     /// <summary>Copies every value into <paramref name="destination"/> (length <see cref="BufferLength"/>).</summary>

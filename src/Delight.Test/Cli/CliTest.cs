@@ -21,8 +21,8 @@ public sealed class CliTest : IDisposable
     [Theory]
     [InlineData("--task", "cartpole", "unknown task 'cartpole'")]
     [InlineData("--method", "sac", "unknown method 'sac'")]
-    [InlineData("--steps", "0", "--steps must be a positive integer")]
-    [InlineData("--prompts", "-3", "--prompts must be a positive integer")]
+    [InlineData("--steps", "0", "--steps 0 (in the command line) is out of range; give a value from 1 to 100000000.")]
+    [InlineData("--prompts", "-3", "--prompts -3 (in the command line) is out of range; give a value from 1 to 10000.")]
     [InlineData("--steps", "many", "many")]
     public void CliTest_Train_BadInputIsOneLineAndWritesNothing(string option, string value, string expected)
     {

@@ -117,7 +117,7 @@ public sealed class ReproduceTest : IDisposable
     [Theory]
     [InlineData("nope", "--scale", "quick", "unknown experiment 'nope': use one of gate, bandit-directions")]
     [InlineData("gate", "--scale", "huge", "unknown --scale 'huge': use quick or full")]
-    [InlineData("gate", "--seeds", "0", "--seeds 0 must be a positive integer")]
+    [InlineData("gate", "--seeds", "0", "--seeds 0 is out of range; give a value from 1 to 1000")]
     public void ReproduceTest_Cli_BadInputIsOneLineExitTwo(string name, string option, string value, string expected)
     {
         var outDir = Path.Combine(_folder, "bad");

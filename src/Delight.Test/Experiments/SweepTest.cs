@@ -91,7 +91,7 @@ public sealed class SweepTest : IDisposable
 
     [Theory]
     [InlineData("unknown option 'stalenes' in --grid; did you mean 'staleness'?", null, null, "stalenes=0,4")]
-    [InlineData("'staleness' in --grid must be an integer, got 'four'.", null, null, "staleness=0,four")]
+    [InlineData("'staleness' in --grid must be an integer from 0 to 10000, got 'four'.", null, null, "staleness=0,four")]
     [InlineData("--grid expects name=value1,value2", null, null, "staleness")]
     [InlineData("grid axis 'eta' in --grid has no values", null, null, "eta=")]
     [InlineData("lists 4 twice", null, null, "staleness=4,4")]

@@ -7,6 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Delight.Numerics;
+using Delight.Numerics.Checksums;
 
 namespace Delight.Checkpoints;
 
@@ -28,6 +29,11 @@ public static class SafeTensors
     public const string MetadataKey = "__metadata__";
     /// <summary>Largest JSON header accepted (the limit of the reference implementation).</summary>
     public const long MaxHeaderLength = 100_000_000;
+    /// <summary>
+    /// The metadata key under which <see cref="Save"/> records the CRC-32C of the data section (8 lowercase hex
+    /// digits); <see cref="Load"/> and <see cref="ReadTensors"/> verify it when present (older files have none).
+    /// </summary>
+    public const string ChecksumKey = "crc32c";
     /// <summary>The only element type Delight reads and writes.</summary>
     public const string F32 = "F32";
 
@@ -52,6 +58,8 @@ public static class SafeTensors
                 throw new ArgumentException($"A parameter is named '{MetadataKey}', which safetensors reserves for metadata; rename it.", nameof(parameters));
         foreach (var (key, value) in metadata)
             if (value is null) throw new ArgumentException($"Metadata '{key}' is null; safetensors metadata values must be strings.", nameof(metadata));
+        if (metadata.ContainsKey(ChecksumKey))
+            throw new ArgumentException($"Metadata '{ChecksumKey}' is reserved for the data checksum Save writes itself; rename it.", nameof(metadata));
 
         string fullPath;
         try { fullPath = Path.GetFullPath(path); }
@@ -63,7 +71,7 @@ public static class SafeTensors
         if (folder is not null && !Directory.Exists(folder))
             throw new CheckpointException(path, $"cannot be saved because the folder '{folder}' does not exist; create it first or save to an existing folder.");
 
-        var header = BuildHeader(parameters, metadata);
+        var header = BuildHeader(parameters, new Dictionary<string, string>(metadata) { [ChecksumKey] = DataChecksum(parameters).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) });
         var temp = $"{path}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
         try
         {
@@ -115,8 +123,10 @@ public static class SafeTensors
         var header = ReadHeader(stream, path);
         RequireF32(header, path);
         var result = new Dictionary<string, SafeTensor>(header.Tensors.Count, StringComparer.Ordinal);
+        var crc = ~0u;
         foreach (var entry in header.Tensors)
-            result.Add(entry.Name, new SafeTensor(entry.Shape, ReadValues(stream, header, entry, path)));
+            result.Add(entry.Name, new SafeTensor(entry.Shape, ReadValues(stream, header, entry, path, ref crc)));
+        VerifyChecksum(header, ~crc, path);
         return result;
     }
 
@@ -125,8 +135,12 @@ public static class SafeTensors
     /// model's tensor names, each F32 with the model's shape. Everything is validated and read before the first
     /// parameter is written: when this throws, the parameters are unchanged.
     /// </summary>
-    /// <exception cref="CheckpointException">The file is missing, unreadable, invalid, or does not match the model.</exception>
-    public static IReadOnlyDictionary<string, string> Load(string path, ParameterSet parameters)
+    /// <param name="requireFinite">Refuse NaN and ±∞ values, naming the tensor (a policy's weights must be finite;
+    /// false only for tools that copy arbitrary bits).</param>
+    /// <returns>The metadata Save was given (the checksum it added is verified and left out).</returns>
+    /// <exception cref="CheckpointException">The file is missing, unreadable, invalid, damaged (its CRC-32C does not
+    /// match), holds a non-finite value, or does not match the model.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, ParameterSet parameters, bool requireFinite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -166,9 +180,15 @@ public static class SafeTensors
 
         // Read everything first (in file order), then commit: an I/O error midway leaves the model untouched.
         var staged = new Dictionary<string, float[]>(header.Tensors.Count, StringComparer.Ordinal);
-        foreach (var entry in header.Tensors) staged.Add(entry.Name, ReadValues(stream, header, entry, path));
+        var crc = ~0u;
+        foreach (var entry in header.Tensors) staged.Add(entry.Name, ReadValues(stream, header, entry, path, ref crc));
+        VerifyChecksum(header, ~crc, path);
+        if (requireFinite)
+            foreach (var entry in header.Tensors) RequireFinite(staged[entry.Name], entry, path);
         foreach (var p in parameters.Parameters) staged[p.Name].CopyTo(p.Value);
-        return header.Metadata;
+        return header.Metadata.ContainsKey(ChecksumKey)
+            ? header.Metadata.Where(kv => kv.Key != ChecksumKey).ToDictionary(StringComparer.Ordinal)
+            : header.Metadata;
     }
 
     // ---- writing ----
@@ -207,6 +227,25 @@ public static class SafeTensors
         buffer.WrittenSpan.CopyTo(header);
         header.AsSpan(buffer.WrittenCount).Fill((byte)' ');
         return header;
+    }
+
+    /// <summary>CRC-32C of the data section Save writes: every parameter's little-endian bytes, in order.</summary>
+    static uint DataChecksum(ParameterSet parameters)
+    {
+        var crc = ~0u;
+        var chunk = BitConverter.IsLittleEndian ? null : new byte[4 * ChunkFloats];
+        foreach (var p in parameters.Parameters)
+        {
+            ReadOnlySpan<float> values = p.Value;
+            if (chunk is null) { crc = Crc32C.Update(crc, MemoryMarshal.AsBytes(values)); continue; }
+            for (var i = 0; i < values.Length; i += ChunkFloats)
+            {
+                var n = Math.Min(ChunkFloats, values.Length - i);
+                EncodeLittleEndian(values.Slice(i, n), chunk);
+                crc = Crc32C.Update(crc, chunk.AsSpan(0, 4 * n));
+            }
+        }
+        return ~crc;
     }
 
     static void WriteLittleEndian(Stream stream, ReadOnlySpan<float> values)
@@ -444,7 +483,25 @@ public static class SafeTensors
             $"tensor {Quote(first.Name)} has dtype {Truncate(first.Dtype)}{more} but Delight only reads F32; convert the file to float32 first (in PyTorch: save_file({{k: v.float() for k, v in load_file(src).items()}}, dst)).");
     }
 
-    static float[] ReadValues(FileStream stream, SafeTensorsHeader header, SafeTensorsEntry entry, string path)
+    /// <summary>Compares the data section's CRC-32C with the one in the metadata, when the file records one.</summary>
+    static void VerifyChecksum(SafeTensorsHeader header, uint actual, string path)
+    {
+        if (!header.Metadata.TryGetValue(ChecksumKey, out var recorded)) return; // written before checksums, or by another tool
+        if (recorded.Length != 8 || !uint.TryParse(recorded, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var expected))
+            throw new CheckpointException(path, $"has metadata '{ChecksumKey}' = {Quote(recorded)}, not 8 hex digits; the header is damaged, so re-copy or re-save the file.");
+        if (actual != expected)
+            throw new CheckpointException(path, $"has a data section whose CRC-32C is {actual:x8}, but its header records {expected:x8}: the tensors were damaged after saving (a flipped bit, a bad copy); re-copy the file or use another checkpoint.");
+    }
+
+    /// <summary>NaN or ±∞ in a weight makes every later forward pass meaningless: refuse it with the tensor's name.</summary>
+    static void RequireFinite(float[] values, SafeTensorsEntry entry, string path)
+    {
+        for (var i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i]))
+                throw new CheckpointException(path, $"tensor {Quote(entry.Name)} holds {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {i}; a policy with non-finite weights cannot be used (the run that saved it had diverged), so use an earlier checkpoint.");
+    }
+
+    static float[] ReadValues(FileStream stream, SafeTensorsHeader header, SafeTensorsEntry entry, string path, ref uint crc)
     {
         var count = entry.ElementCount;
         if (count > Array.MaxLength)
@@ -454,6 +511,7 @@ public static class SafeTensors
         {
             stream.Position = header.DataStart + entry.Begin;
             stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+            crc = Crc32C.Update(crc, MemoryMarshal.AsBytes(values.AsSpan())); // the file's bytes, before any byte swap
         }
         catch (EndOfStreamException e)
         {
@@ -498,7 +556,7 @@ public static class SafeTensors
     static string MetadataHint(IReadOnlyDictionary<string, string> metadata)
     {
         if (metadata.Count == 0) return "";
-        var pairs = string.Join(", ", metadata.Take(12).Select(kv => $"{Truncate(kv.Key, 40)}={Truncate(kv.Value, 40)}"));
+        var pairs = string.Join(", ", metadata.Where(kv => kv.Key != ChecksumKey).Take(12).Select(kv => $"{Truncate(kv.Key, 40)}={Truncate(kv.Value, 40)}"));
         return $" (its metadata: {pairs}{(metadata.Count > 12 ? ", …" : "")})";
     }
 

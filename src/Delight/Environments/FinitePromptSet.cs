@@ -14,6 +14,8 @@ public class FinitePromptSet : TokenEnvironmentWrapper
     FinitePromptSet(ITokenEnvironment inner, FinitePromptOptions options) : base(inner)
     {
         Options = options;
+        if ((long)options.NumPrompts * inner.PromptLength > MaxTokens)
+            throw new ArgumentException($"--finite-prompts {options.NumPrompts} × prompt length {inner.PromptLength} is more than the {MaxTokens} prompt tokens a finite set may hold; use fewer prompts.");
         _prompts = new int[options.NumPrompts * inner.PromptLength];
         var seed = new Rng(options.Seed);
         for (var i = 0; i < options.NumPrompts; i++) inner.SamplePrompt(seed.Split((ulong)i), _prompts.AsSpan(i * PromptLength, PromptLength));
@@ -24,6 +26,9 @@ public class FinitePromptSet : TokenEnvironmentWrapper
         options.Validate();
         return inner is ISupervisedTask ? new Supervised(inner, options) : new FinitePromptSet(inner, options);
     }
+
+    /// <summary>Most tokens the set stores (40 MB of ints).</summary>
+    public const long MaxTokens = 10_000_000;
 
     public FinitePromptOptions Options { get; }
     public int Count => Options.NumPrompts;

@@ -60,6 +60,17 @@ public sealed class MetricsLine
         w.WriteEndObject();
     }
 
+    /// <summary>Fields every step has a number for; NaN there (or ±∞ anywhere) means the run diverged, not "not applicable".</summary>
+    static readonly string[] s_alwaysDefined = ["reward", "error", "loss", "grad_norm"];
+    static readonly bool[] s_isAlwaysDefined = Names.Select(n => s_alwaysDefined.Contains(n)).ToArray();
+
+    /// <summary>Adds the name of every field of this line that is ±∞, or NaN where a number was due.</summary>
+    public void CollectNonFinite(ISet<string> names)
+    {
+        for (var i = 0; i < Names.Length; i++)
+            if (double.IsInfinity(Values[i]) || (double.IsNaN(Values[i]) && s_isAlwaysDefined[i])) names.Add(Names[i]);
+    }
+
     public static string CsvHeader => string.Join(',', Names);
 
     /// <summary>One CSV row into <paramref name="buffer"/>; empty cells for non-finite values.</summary>

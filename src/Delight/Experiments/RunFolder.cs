@@ -20,6 +20,8 @@ public sealed class RunFolder : IDisposable
     readonly StreamWriter _csv;
     readonly char[] _csvBuffer = new char[MetricsLine.Names.Length * 32];
     readonly MetricsLine _line = new();
+    /// <summary>Metrics that came out NaN or infinite where a number was due (the run diverged); named in the summary.</summary>
+    readonly SortedSet<string> _nonFinite = new(StringComparer.Ordinal);
     TensorBoard.TensorBoardWriter? _tensorBoard;
 
     RunFolder(string path, bool append)
@@ -106,6 +108,7 @@ public sealed class RunFolder : IDisposable
     public void WriteStep(in StepReport step)
     {
         _line.Set(step);
+        _line.CollectNonFinite(_nonFinite);
         _line.WriteJson(_metrics);
         _metrics.Flush();
         _metrics.Reset(); // one JSON document per line
@@ -135,6 +138,13 @@ public sealed class RunFolder : IDisposable
     public void WriteSummary(RunSummary s)
     {
         var o = s.Options;
+        var nonFinite = new SortedSet<string>(_nonFinite.Select(n => "metrics." + n), StringComparer.Ordinal);
+        void Number(Utf8JsonWriter w, string name, double x, string? scope = null)
+        {
+            // JSON has no NaN or infinity: write null, and say below that the run produced it.
+            if (double.IsFinite(x)) w.WriteNumber(name, x);
+            else { w.WriteNull(name); nonFinite.Add(scope is null ? name : $"{scope}.{name}"); }
+        }
         WriteAtomically(System.IO.Path.Combine(Path, "summary.json"), w =>
         {
             w.WriteStartObject();
@@ -143,11 +153,11 @@ public sealed class RunFolder : IDisposable
             w.WriteString("runtime", s.Rollouts is null ? o.Runtime : "broker");
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("steps", s.StepsDone);
-            w.WriteNumber("wall_seconds", s.WallSeconds);
-            w.WriteNumber("steps_per_second", s.StepsDone / Math.Max(1e-9, s.WallSeconds));
+            Number(w, "wall_seconds", s.WallSeconds);
+            Number(w, "steps_per_second", s.StepsDone / Math.Max(1e-9, s.WallSeconds));
             w.WriteNumber("parameters", s.ParameterCount);
-            WriteEvaluation(w, "initial", s.Initial);
-            WriteEvaluation(w, "final", s.Final);
+            WriteEvaluation(w, "initial", s.Initial, Number);
+            WriteEvaluation(w, "final", s.Final, Number);
             w.WriteStartObject("work");
             w.WriteNumber("forward_rows", s.Work.ForwardRows);
             w.WriteNumber("backward_rows", s.Work.BackwardRows);
@@ -160,16 +170,16 @@ public sealed class RunFolder : IDisposable
             w.WriteEndObject();
             var f = s.Frictions;
             w.WriteStartObject("frictions");
-            w.WriteNumber("bug_fraction", f.Fraction(f.BugRows));
-            w.WriteNumber("reward_flip_fraction", f.Fraction(f.RewardFlipRows));
-            w.WriteNumber("discovery_fraction", f.Fraction(f.DiscoveryRows));
-            w.WriteNumber("random_fraction", f.Fraction(f.RandomRows));
-            w.WriteNumber("mean_lag", f.MeanLag);
+            Number(w, "bug_fraction", f.Fraction(f.BugRows), "frictions");
+            Number(w, "reward_flip_fraction", f.Fraction(f.RewardFlipRows), "frictions");
+            Number(w, "discovery_fraction", f.Fraction(f.DiscoveryRows), "frictions");
+            Number(w, "random_fraction", f.Fraction(f.RandomRows), "frictions");
+            Number(w, "mean_lag", f.MeanLag, "frictions");
             w.WriteNumber("max_lag", f.MaxLag);
             w.WriteEndObject();
             w.WriteStartObject("lag");
             w.WriteNumber("min", f.Steps == 0 ? 0 : f.MinLag);
-            w.WriteNumber("mean", f.MeanLag);
+            Number(w, "mean", f.MeanLag, "lag");
             w.WriteNumber("max", f.MaxLag);
             w.WriteEndObject();
             if (s.Rollouts is { } rollouts)
@@ -190,6 +200,13 @@ public sealed class RunFolder : IDisposable
                     w.WriteEndObject();
                 }
             }
+            if (nonFinite.Count > 0)
+            {
+                // A diverged run still gets a summary; this says which numbers were NaN or infinite (written as null).
+                w.WriteStartArray("non_finite");
+                foreach (var name in nonFinite) w.WriteStringValue(name);
+                w.WriteEndArray();
+            }
             w.WritePropertyName("config");
             WriteOptions(w, o);
             w.WriteEndObject();
@@ -203,11 +220,11 @@ public sealed class RunFolder : IDisposable
         w.WriteEndObject();
     }
 
-    static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e)
+    static void WriteEvaluation(Utf8JsonWriter w, string name, Evaluation e, Action<Utf8JsonWriter, string, double, string?> number)
     {
         w.WriteStartObject(name);
-        w.WriteNumber("reward", e.Reward);
-        w.WriteNumber("error", e.Error);
+        number(w, "reward", e.Reward, name);
+        number(w, "error", e.Error, name);
         if (double.IsFinite(e.GreedySequenceError)) w.WriteNumber("greedy_sequence_error", e.GreedySequenceError);
         if (double.IsFinite(e.GreedyTokenError)) w.WriteNumber("greedy_token_error", e.GreedyTokenError);
         w.WriteEndObject();

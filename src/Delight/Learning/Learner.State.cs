@@ -20,15 +20,16 @@ public sealed partial class Learner
         if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Put("learner.loss", rng);
     }
 
-    public void RestoreState(TrainingState state)
+    /// <summary>Restores what <see cref="SaveState"/> wrote; counters beyond <paramref name="maxSteps"/> updates are refused.</summary>
+    public void RestoreState(TrainingState state, long maxSteps)
     {
-        PolicyVersion = state.GetLong("learner.version");
-        _stepIndex = state.GetLong("learner.step_index");
-        Optimizer.RestoreStepCount(state.GetLong("optimizer.steps"));
+        PolicyVersion = state.GetLong("learner.version", 0, maxSteps);
+        _stepIndex = state.GetLong("learner.step_index", 0, maxSteps);
+        Optimizer.RestoreStepCount(state.GetLong("optimizer.steps", 0, maxSteps));
         if (Optimizer is Adam adam)
         {
             state.Get("optimizer.m", adam.FirstMoment);
-            state.Get("optimizer.v", adam.SecondMoment);
+            state.Get("optimizer.v", adam.SecondMoment, nonNegative: true);
         }
         if (_screen is { } screen) state.Get("learner.kondo", screen.Random);
         if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Get("learner.loss", rng);

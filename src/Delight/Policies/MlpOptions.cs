@@ -26,8 +26,25 @@ public sealed record MlpOptions
                 throw new ArgumentException($"hidden width {HiddenWidths[i]} of hidden layer {i + 1} must be a positive integer.");
         long activations = (long)MaxRows * (InputCount + ActionCount);
         foreach (var width in HiddenWidths) activations += (long)MaxRows * width;
-        if (activations > int.MaxValue / 4)
+        if (activations > PolicyLimits.MaxActivations)
             throw new ArgumentException($"max rows {MaxRows} × layer widths needs {activations} activations, too many for one arena; lower max rows.");
+        if (ParameterCount > PolicyLimits.MaxParameters)
+            throw new ArgumentException($"input {InputCount}, hidden [{string.Join(",", HiddenWidths)}] and actions {ActionCount} give {ParameterCount} parameters, more than the {PolicyLimits.MaxParameters} supported.");
+    }
+
+    /// <summary>Floats of the forward's stored activations: rows × (input + hidden widths + actions).</summary>
+    public double ActivationFloats => (double)MaxRows * (InputCount + ActionCount + (HiddenWidths ?? []).Sum(w => (double)w));
+
+    /// <summary>Trainable floats: each Linear layer's weights and biases, (in + 1)·out.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            double count = 0, inputs = InputCount;
+            foreach (var width in (IEnumerable<int>?)HiddenWidths ?? []) { count += (inputs + 1) * width; inputs = width; }
+            count += (inputs + 1) * ActionCount;
+            return count > long.MaxValue / 2 ? long.MaxValue / 2 : (long)count;
+        }
     }
 
     /// <summary>Value equality including the hidden widths (element by element, not by list reference).</summary>

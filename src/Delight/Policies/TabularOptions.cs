@@ -21,13 +21,19 @@ public sealed record TabularOptions
         Positive(ContextCount, "contexts");
         Positive(ActionCount, "actions");
         Positive(MaxRows, "max rows");
-        if ((long)ContextCount * ActionCount > int.MaxValue / 4)
-            throw new ArgumentException($"contexts {ContextCount} × actions {ActionCount} is too many logits for one parameter buffer.");
-        if ((long)MaxRows * ActionCount > int.MaxValue / 4)
+        if (ParameterCount > PolicyLimits.MaxParameters)
+            throw new ArgumentException($"contexts {ContextCount} × actions {ActionCount} is {ParameterCount} logits, more than the {PolicyLimits.MaxParameters} supported.");
+        if ((long)MaxRows * ActionCount > PolicyLimits.MaxActivations)
             throw new ArgumentException($"max rows {MaxRows} × actions {ActionCount} is too many log-probs for one buffer; lower max rows.");
         if (!float.IsFinite(InitialLogit)) throw new ArgumentException($"initial logit {InitialLogit} must be a finite number.");
         if (!(InitStd >= 0) || !float.IsFinite(InitStd)) throw new ArgumentException($"init std {InitStd} must be a finite number >= 0.");
     }
+
+    /// <summary>Floats of the per-row log-probs buffer: rows × actions.</summary>
+    public double ActivationFloats => (double)MaxRows * ActionCount;
+
+    /// <summary>Trainable floats: one logit per (context, action).</summary>
+    public long ParameterCount => (long)ContextCount * ActionCount;
 
     static void Positive(int value, string name)
     {

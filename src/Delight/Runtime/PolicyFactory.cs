@@ -10,28 +10,52 @@ namespace Delight.Runtime;
 /// </summary>
 public static class PolicyFactory
 {
-    public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows)
+    public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows) => Shape(environment, maxRows) switch
+    {
+        MlpOptions mlp => new FeaturePolicy(new MlpPolicy(mlp), TokenEnvironmentWrapper.Find<IContextFeatures>(environment)!),
+        TabularOptions tabular => new TabularSoftmaxPolicy(tabular),
+        TransformerOptions transformer => new TransformerPolicy(transformer),
+        var other => throw new InvalidOperationException($"no policy for shape {other}."),
+    };
+
+    /// <summary>
+    /// The parameter count and activation floats of the policy <see cref="Create"/> would build, after checking its
+    /// shape against <see cref="PolicyLimits"/> — without allocating, so options can be refused before a run starts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape is invalid or too large.</exception>
+    public static (long Parameters, double Activations) CheckShape(ITokenEnvironment environment, int maxRows)
+    {
+        switch (Shape(environment, maxRows))
+        {
+            case MlpOptions mlp: mlp.Validate(); return (mlp.ParameterCount, mlp.ActivationFloats);
+            case TabularOptions tabular: tabular.Validate(); return (tabular.ParameterCount, tabular.ActivationFloats);
+            case TransformerOptions transformer: transformer.Validate(); return (transformer.ParameterCount, transformer.ActivationFloats);
+            case var other: throw new InvalidOperationException($"no policy for shape {other}.");
+        }
+    }
+
+    static object Shape(ITokenEnvironment environment, int maxRows)
     {
         if (TokenEnvironmentWrapper.Find<IContextFeatures>(environment) is { } features)
-            return new FeaturePolicy(new MlpPolicy(new MlpOptions
+            return new MlpOptions
             {
                 InputCount = features.FeatureCount,
                 HiddenWidths = [100, 100],
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
-            }), features);
+            };
         if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
-            return new TabularSoftmaxPolicy(new TabularOptions
+            return new TabularOptions
             {
                 ContextCount = environment.PromptVocabularySize,
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
-            });
-        return new TransformerPolicy(new TransformerOptions
+            };
+        return new TransformerOptions
         {
             VocabularySize = environment.VocabularySize,
             SequenceLength = environment.PromptLength + environment.AnswerLength,
             MaxRows = maxRows,
-        });
+        };
     }
 }

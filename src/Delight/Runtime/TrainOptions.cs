@@ -11,15 +11,15 @@ public sealed record TrainOptions
     public string Task { get; init; } = "reversal";
     [Option("method", "Method: pg, dg, is-pg, ppo, pmpo, vaco, kondo (pg behind the Kondo gate) or ce (supervised oracle).")]
     public string Method { get; init; } = "dg";
-    [Option("steps", "Learner steps.")]
+    [Option("steps", "Learner steps.", Min = 1, Max = 1e8)]
     public int Steps { get; init; } = 300;
     [Option("seed", "Run seed; same seed, same metrics (synchronous and simulated-lag runtimes).")]
     public ulong Seed { get; init; }
-    [Option("prompts", "Prompts (contexts) per batch (default: the task's; 10 for token tasks, 100 for mnist).")]
+    [Option("prompts", "Prompts (contexts) per batch (default: the task's; 10 for token tasks, 100 for mnist).", Min = 1, Max = 10_000)]
     public int? Prompts { get; init; }
-    [Option("samples", "Samples per prompt (default: the task's; 10 for token tasks, 1 for mnist).")]
+    [Option("samples", "Samples per prompt (default: the task's; 10 for token tasks, 1 for mnist).", Min = 1, Max = 10_000)]
     public int? Samples { get; init; }
-    [Option("lr", "Learning rate (default: the task's; Adam 3e-4 for token tasks, 1e-3 for mnist).")]
+    [Option("lr", "Learning rate (default: the task's; Adam 3e-4 for token tasks, 1e-3 for mnist).", Min = 0, Max = 1e3)]
     public float? Lr { get; init; }
     [Option("optimizer", "adam or sgd (default: the task's).")]
     public string? Optimizer { get; init; }
@@ -30,25 +30,25 @@ public sealed record TrainOptions
     public string OptimizerName => Optimizer ?? Defaults.Optimizer;
     /// <summary>The task's batch shape and optimizer, for whatever the options leave unset.</summary>
     public Environments.TaskDefaults Defaults => Environments.TaskCatalog.Defaults(Task);
-    [Option("eta", "DG gate temperature η (0: hard gate).")]
+    [Option("eta", "DG gate temperature η (0: hard gate).", Min = 0, Max = 1e6)]
     public float Eta { get; init; } = 1f;
-    [Option("lambda", "DG gate price λ.")]
+    [Option("lambda", "DG gate price λ.", Min = -1e6, Max = 1e6)]
     public float Lambda { get; init; }
-    [Option("eval-rows", "Fresh prompts sampled (and held-out prompts decoded greedily) to measure error.")]
+    [Option("eval-rows", "Fresh prompts sampled (and held-out prompts decoded greedily) to measure error.", Min = 1, Max = 100_000)]
     public int EvaluationRows { get; init; } = 1000;
-    [Option("eval-every", "Evaluate every N steps (0: only before and after training).")]
+    [Option("eval-every", "Evaluate every N steps (0: only before and after training).", Min = 0, Max = 1e8)]
     public int EvaluateEvery { get; init; }
-    [Option("direction-every", "Supervised tasks (mnist, reversal, …): every N steps log grad_cosine_oracle, the cosine of the update to the cross-entropy direction on the batch, and on mnist grad_cosine_true, to the exact on-policy gradient (one forward and two backwards extra; 0: never). Bandits log both every step.")]
+    [Option("direction-every", "Supervised tasks (mnist, reversal, …): every N steps log grad_cosine_oracle, the cosine of the update to the cross-entropy direction on the batch, and on mnist grad_cosine_true, to the exact on-policy gradient (one forward and two backwards extra; 0: never). Bandits log both every step.", Min = 0, Max = 1e8)]
     public int DirectionEvery { get; init; }
-    [Option("log-every", "Write metrics every N steps.")]
+    [Option("log-every", "Write metrics every N steps.", Min = 1, Max = 1e8)]
     public int LogEvery { get; init; } = 1;
     [Option("runtime", "sync (default; deterministic, --staleness simulates lag) or async (actor threads beside the learner).")]
     public string Runtime { get; init; } = "sync";
-    [Option("actors", "async: actor threads.")]
+    [Option("actors", "async: actor threads.", Min = 1, Max = 64)]
     public int Actors { get; init; } = 1;
-    [Option("max-lag", "async: admission control; an actor waits rather than sample a batch the learner would apply more than K versions late.")]
+    [Option("max-lag", "async: admission control; an actor waits rather than sample a batch the learner would apply more than K versions late.", Min = 0, Max = 1_000)]
     public int MaxLag { get; init; } = 4;
-    [Option("checkpoint-every", "Write policy.safetensors and the training state every N steps (0: only at the end).")]
+    [Option("checkpoint-every", "Write policy.safetensors and the training state every N steps (0: only at the end).", Min = 0, Max = 1e8)]
     public int CheckpointEvery { get; init; }
     [Option("tensorboard", "Also write TensorBoard scalars beside metrics.jsonl.")]
     public bool TensorBoard { get; init; }
@@ -65,10 +65,10 @@ public sealed record TrainOptions
     }
 
     /// <summary>Kondo gate: keep rate ρ ∈ (0, 1] (top fraction by priority).</summary>
-    [Option("kondo-rate", "Kondo gate: keep the top fraction ρ ∈ (0, 1] by priority.")]
+    [Option("kondo-rate", "Kondo gate: keep the top fraction ρ ∈ (0, 1] by priority.", Min = 0, Max = 1)]
     public float? KondoRate { get; init; }
     /// <summary>Kondo gate: price λ (keep priority &gt; λ). Method kondo with neither rate nor price uses λ = 0.</summary>
-    [Option("kondo-price", "Kondo gate: keep priority > λ (method kondo defaults to λ = 0).")]
+    [Option("kondo-price", "Kondo gate: keep priority > λ (method kondo defaults to λ = 0).", Min = -1e6, Max = 1e6)]
     public float? KondoPrice { get; init; }
     [Option("kondo-priority", "delight, advantage, abs-advantage, surprisal, uniform or additive.")]
     public string KondoPriority { get; init; } = "delight";
@@ -82,47 +82,47 @@ public sealed record TrainOptions
 
     public static IReadOnlyList<string> Tasks => Environments.TaskCatalog.Names;
     /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
-    [Option("truncation", "is-pg: truncate importance ratios at ρ̄.")]
+    [Option("truncation", "is-pg: truncate importance ratios at ρ̄.", Min = 0, Max = 1e6)]
     public float? Truncation { get; init; }
     /// <summary>ppo: clip ε.</summary>
-    [Option("epsilon", "ppo: clip ε.")]
+    [Option("epsilon", "ppo: clip ε.", Min = 0, Max = 1e3)]
     public float Epsilon { get; init; } = 0.2f;
     /// <summary>ppo / pmpo: KL anchor β (null: the method's default, 0 for ppo and 0.1 for pmpo).</summary>
-    [Option("beta", "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo).")]
+    [Option("beta", "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo).", Min = 0, Max = 1e6)]
     public float? Beta { get; init; }
     /// <summary>pmpo: weight α of the accepted term.</summary>
-    [Option("alpha", "pmpo: weight α of accepted rows.")]
+    [Option("alpha", "pmpo: weight α of accepted rows.", Min = 0, Max = 1)]
     public float Alpha { get; init; } = 0.5f;
     /// <summary>pmpo: γ in log(γ + π) of the rejected term.</summary>
-    [Option("gamma", "pmpo: γ in log(γ + π) of rejected rows.")]
+    [Option("gamma", "pmpo: γ in log(γ + π) of rejected rows.", Min = 0, Max = 1e6)]
     public float Gamma { get; init; } = 1e-9f;
     /// <summary>vaco: total-variation filter δ.</summary>
-    [Option("delta", "vaco: total-variation filter δ.")]
+    [Option("delta", "vaco: total-variation filter δ.", Min = 0, Max = 1e3)]
     public float Delta { get; init; } = 0.2f;
     [Option("dg-stochastic", "dg: Bernoulli gate weights.")]
     public bool DgStochastic { get; init; }
-    [Option("delight-noise", "dg: Gaussian noise std added to delight.")]
+    [Option("delight-noise", "dg: Gaussian noise std added to delight.", Min = 0, Max = 1e6)]
     public float DelightNoise { get; init; }
     /// <summary>Actor frictions (--staleness, --bug-prob, …); see <see cref="Delight.Frictions.FrictionOptions"/>.</summary>
-    [Option("staleness", "Actor samples with parameters up to D versions old.")]
+    [Option("staleness", "Actor samples with parameters up to D versions old.", Min = 0, Max = 10_000)]
     public int Staleness { get; init; }
     [Option("staleness-mode", "uniform (lag in [0, D]) or fixed (lag D).")]
     public string StalenessMode { get; init; } = "uniform";
-    [Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.")]
+    [Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float BugProb { get; init; }
-    [Option("discovery-prob", "Rare discovery: the correct answer, wrong behaviour log-probs.")]
+    [Option("discovery-prob", "Rare discovery: the correct answer, wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float DiscoveryProb { get; init; }
-    [Option("random-prob", "Random answers, wrong behaviour log-probs.")]
+    [Option("random-prob", "Random answers, wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float RandomProb { get; init; }
-    [Option("reward-flip-prob", "Reward replaced by a fair coin in {0, 1}.")]
+    [Option("reward-flip-prob", "Reward replaced by a fair coin in {0, 1}.", Min = 0, Max = 1)]
     public float RewardFlipProb { get; init; }
-    [Option("reward-noise-std", "Gaussian noise added to rewards.")]
+    [Option("reward-noise-std", "Gaussian noise added to rewards.", Min = 0, Max = 1e6)]
     public float RewardNoiseStd { get; init; }
-    [Option("logit-noise", "Fixed Gaussian noise σ·u on the actor's logits.")]
+    [Option("logit-noise", "Fixed Gaussian noise σ·u on the actor's logits.", Min = 0, Max = 1e6)]
     public float LogitNoise { get; init; }
-    [Option("contamination", "One-step tasks: fraction ρ of actions drawn from a contaminating distribution (exact behaviour log-probs recorded).")]
+    [Option("contamination", "One-step tasks: fraction ρ of actions drawn from a contaminating distribution (exact behaviour log-probs recorded).", Min = 0, Max = 1)]
     public float Contamination { get; init; }
-    [Option("contamination-arm", "The contaminating distribution's single arm (default: uniform over arms).")]
+    [Option("contamination-arm", "The contaminating distribution's single arm (default: uniform over arms).", Min = 0, Max = 1_000_000)]
     public int? ContaminationArm { get; init; }
 
     public Frictions.FrictionOptions Frictions()
@@ -206,6 +206,7 @@ public sealed record TrainOptions
 
     public void Validate()
     {
+        foreach (var entry in OptionTable.Entries) entry.CheckRange(entry.Get(this), "the options");
         if (!Tasks.Contains(Task)) throw new OptionException("--task", $"unknown task '{Task}'; choose one of: {string.Join(", ", Tasks)}.");
         if (!Methods.Contains(Method)) throw new OptionException("--method", $"unknown method '{Method}'; choose one of: {string.Join(", ", Methods)}.");
         Positive("--steps", Steps);
@@ -233,8 +234,49 @@ public sealed record TrainOptions
         catch (ArgumentException e) { throw new OptionException("--method", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message.Replace(" (Parameter 'options')", "")); }
         try { LearnerOptions(); }
         catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
-        if (PromptsPerBatch * SamplesPerPrompt > 10_000)
-            throw new OptionException("--prompts", $"prompts × samples = {PromptsPerBatch * SamplesPerPrompt} rows per batch is above the 10000 supported.");
+        if ((long)PromptsPerBatch * SamplesPerPrompt > MaxBatchRows)
+            throw new OptionException("--prompts", $"--prompts {PromptsPerBatch} × --samples {SamplesPerPrompt} = {(long)PromptsPerBatch * SamplesPerPrompt} rows per batch is above the {MaxBatchRows} supported; lower --prompts or --samples.");
+        CheckMemory();
+    }
+
+    /// <summary>Most rows in one batch (prompts × samples).</summary>
+    public const int MaxBatchRows = 10_000;
+    /// <summary>Most floats the simulated-lag snapshot ring may hold ((--staleness + 1) parameter copies; 1 GiB).</summary>
+    public const long MaxSnapshotFloats = 1L << 28;
+    /// <summary>Most floats a whole run may hold: policies, optimizer, snapshots and queued batches (8 GiB).</summary>
+    public const double MaxRunFloats = 1L << 31;
+
+    /// <summary>
+    /// Products of options that size memory, computed before anything is allocated: the policy's shape, the snapshots
+    /// --staleness keeps, and the whole run (a policy copy per actor, the async runtime's queued batches). The error
+    /// names the largest part and the flags that size it.
+    /// </summary>
+    void CheckMemory()
+    {
+        var environment = Environment();
+        (long Parameters, double Activations) policy;
+        try { policy = PolicyFactory.CheckShape(environment, TrainingSession.PolicyRows(this)); }
+        catch (ArgumentException e)
+        {
+            throw new OptionException("--task", $"the policy for this task and batch is too large: {e.Message} Lower --prompts × --samples, --prompt-length, --answer-length, --vocab, --arms or --contexts.");
+        }
+        var parameters = policy.Parameters;
+        if ((Staleness + 1L) * parameters > MaxSnapshotFloats)
+            throw new OptionException("--staleness", $"--staleness {Staleness} keeps {Staleness + 1} copies of the {parameters} parameters, more than the {MaxSnapshotFloats} floats supported; lower --staleness to at most {MaxSnapshotFloats / parameters - 1}.");
+        var copies = 1 + (Runtime == "async" ? Actors : Staleness > 0 || LogitNoise > 0 ? 1 : 0);
+        var batchFloats = 4.0 * PromptsPerBatch * SamplesPerPrompt * (environment.PromptLength + environment.AnswerLength);
+        (string What, string Flags, double Floats)[] parts =
+        [
+            ($"{copies} policy copies of {parameters} parameters and {policy.Activations:0} activation floats each", Runtime == "async" ? "--actors or the model and batch size" : "the model and batch size", copies * (2.0 * parameters + policy.Activations)),
+            ($"{Staleness + 1} parameter snapshots", "--staleness", Staleness > 0 ? (Staleness + 1.0) * parameters : 0),
+            ($"{MaxLag + 1} queued batches of {batchFloats:0} floats", "--max-lag or --prompts × --samples", Runtime == "async" ? (MaxLag + 1.0) * batchFloats : 0),
+        ];
+        var total = parts.Sum(p => p.Floats) + 2.0 * parameters; // + Adam's two moments
+        if (total > MaxRunFloats)
+        {
+            var largest = parts.MaxBy(p => p.Floats);
+            throw new OptionException("--" + largest.Flags.Split(' ')[0].TrimStart('-'), $"this run would hold about {total * 4 / (1 << 30):0.#} GiB, more than the {MaxRunFloats * 4 / (1 << 30):0} GiB supported; most of it is {largest.What}: lower {largest.Flags}.");
+        }
     }
 
     static void NonNegative(string option, int value)

@@ -63,7 +63,10 @@ public sealed class TrainingSession
     public Evaluation Initial { get; private set; } = Evaluation.None;
 
     /// <summary>A policy of the same architecture for an actor to sample with.</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, Math.Max(BatchRows, Math.Min(Options.EvaluationRows, 100)));
+    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, PolicyRows(Options));
+
+    /// <summary>Rows a policy's buffers are sized for: a batch, or up to 100 evaluation rows at a time.</summary>
+    public static int PolicyRows(TrainOptions options) => Math.Max(options.PromptsPerBatch * options.SamplesPerPrompt, Math.Min(options.EvaluationRows, 100));
 
     /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
     public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>
@@ -79,6 +82,9 @@ public sealed class TrainingSession
     /// <summary>The options that fix a run's trajectory: all but --steps, which only says where it stops.</summary>
     public static string Identity(TrainOptions options) =>
         string.Join(';', OptionTable.Values(options).Where(v => v.Name is not ("steps" or "eval-every" or "log-every" or "checkpoint-every" or "tensorboard")).Select(v => $"{v.Name}={OptionEntry.Format(v.Value)}"));
+
+    /// <summary>Most steps a state may record: the --steps bound.</summary>
+    static int MaxSteps => (int)OptionTable.Find("steps")!.Max;
 
     public void SaveState(TrainingState state)
     {
@@ -109,15 +115,15 @@ public sealed class TrainingSession
             var differ = mine.Split(';').Where(x => !theirs.Contains(x)).Select(x => x.Split('=')[0]).ToList();
             throw new OptionException("--resume", $"{source} was written for other options ({string.Join(", ", differ)} differ from config.json); resume with the run's own config, or start a new run.");
         }
-        StepsDone = (int)state.GetLong("run.steps");
-        _wallBefore = state.GetDouble("run.wall_seconds");
+        StepsDone = state.GetInt("run.steps", 0, MaxSteps);
+        _wallBefore = state.GetDouble("run.wall_seconds", 0);
         state.Get("policy", Policy.Parameters.Values);
-        Learner.RestoreState(state);
+        Learner.RestoreState(state, MaxSteps);
         Initial = new Evaluation(state.GetDouble("initial.reward"), state.GetDouble("initial.error"),
-            state.GetDouble("initial.greedy_sequence_error"), state.GetDouble("initial.greedy_token_error"));
-        var work = state.GetString("work").Split(',').Select(long.Parse).ToArray();
+            state.GetDouble("initial.greedy_sequence_error", 0, 1, allowNaN: true), state.GetDouble("initial.greedy_token_error", 0, 1, allowNaN: true));
+        var work = state.GetLongs("work", 8, 0, long.MaxValue);
         _work = new WorkTotals(work[0], work[1], work[2], work[3], work[4], work[5]) { ForwardFlops = work[6], BackwardFlops = work[7] };
-        var f = state.GetString("frictions").Split(',').Select(long.Parse).ToArray();
+        var f = state.GetLongs("frictions", 9, 0, long.MaxValue);
         _frictions = new FrictionTotals
         {
             Rows = f[0], BugRows = f[1], DiscoveryRows = f[2], RandomRows = f[3], RewardFlipRows = f[4], Steps = f[5], LagSum = f[6], MaxLag = f[7], MinLag = f[8],

@@ -60,10 +60,10 @@ public sealed class SnapshotRing
 
     public void RestoreState(Runtime.TrainingState state)
     {
-        Newest = state.GetLong("ring.newest");
+        Newest = state.GetLong("ring.newest", -1, long.MaxValue);
         for (var i = 0; i < Depth; i++)
         {
-            _versions[i] = state.GetLong($"ring.{i}.version");
+            _versions[i] = state.GetLong($"ring.{i}.version", -1, Newest);
             state.Get($"ring.{i}", _buffers[i]);
         }
     }

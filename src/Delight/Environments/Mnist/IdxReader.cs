@@ -33,7 +33,14 @@ public static class IdxReader
 
     public static bool IsGzip(ReadOnlySpan<byte> content) => content.Length >= 2 && content[0] == 0x1F && content[1] == 0x8B;
 
-    /// <summary><paramref name="content"/> gunzipped when it starts with 1F 8B, else itself; <paramref name="path"/> names it in errors.</summary>
+    /// <summary>Most bytes a decompressed IDX file may hold: 1.4× MNIST's largest (47 MB), so a gzip bomb stops early.</summary>
+    public const long MaxContentBytes = 64L << 20;
+
+    /// <summary>
+    /// <paramref name="content"/> gunzipped when it starts with 1F 8B, else itself; <paramref name="path"/> names it in
+    /// errors. Inflation stops at the size the IDX header implies (and at <see cref="MaxContentBytes"/>), so a small
+    /// file that inflates to gigabytes is refused after reading just past that size.
+    /// </summary>
     public static byte[] Decompressed(byte[] content, string path)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -42,13 +49,37 @@ public static class IdxReader
         {
             using var gzip = new GZipStream(new MemoryStream(content), CompressionMode.Decompress);
             using var decompressed = new MemoryStream();
-            gzip.CopyTo(decompressed);
+            var chunk = new byte[1 << 16];
+            var limit = MaxContentBytes;
+            int read;
+            while ((read = gzip.Read(chunk)) > 0)
+            {
+                decompressed.Write(chunk, 0, read);
+                if (ExpectedLength(decompressed.GetBuffer().AsSpan(0, (int)decompressed.Length)) is { } expected) limit = Math.Min(limit, expected);
+                if (decompressed.Length > limit)
+                    throw new MnistDataException(limit == MaxContentBytes
+                        ? $"'{path}' decompresses to more than {MaxContentBytes} bytes, far more than any MNIST file; it is not an MNIST file (or is corrupt), so delete it and fetch it again with `delight data mnist`."
+                        : $"'{path}' decompresses to more than the {limit} bytes its IDX header declares; the file is corrupt, so delete it and fetch it again with `delight data mnist`.");
+            }
             return decompressed.ToArray();
         }
         catch (InvalidDataException e)
         {
             throw new MnistDataException($"'{path}' starts like a gzip file but does not decompress ({e.Message.TrimEnd('.')}); delete it and fetch it again with `delight data mnist`.");
         }
+    }
+
+    /// <summary>The total length an IDX image or label header declares, once enough of it is present (else null).</summary>
+    static long? ExpectedLength(ReadOnlySpan<byte> start)
+    {
+        if (start.Length < LabelsHeaderLength) return null;
+        var magic = BinaryPrimitives.ReadInt32BigEndian(start);
+        double count = BinaryPrimitives.ReadUInt32BigEndian(start[4..]);
+        double length;
+        if (magic == LabelsMagic) length = LabelsHeaderLength + count;
+        else if (magic != ImagesMagic || start.Length < ImagesHeaderLength) return null;
+        else length = ImagesHeaderLength + count * BinaryPrimitives.ReadUInt32BigEndian(start[8..]) * BinaryPrimitives.ReadUInt32BigEndian(start[12..]);
+        return length > MaxContentBytes ? MaxContentBytes : (long)length; // in double: three 32-bit sizes can overflow a long
     }
 
     /// <summary>Reads an IDX image file of any size: count images of rows × columns bytes.</summary>

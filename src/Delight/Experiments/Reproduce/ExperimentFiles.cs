@@ -25,9 +25,31 @@ public static class ExperimentFiles
     public static void WriteReport(string outDirectory, ExperimentReport report, JsonObject rawNumbers)
     {
         ReportFiles.WriteAtomically(Path.Combine(outDirectory, report.Name + ".md"), report.ToMarkdown());
-        var json = new JsonObject { ["experiment"] = report.Name, ["seeds"] = report.Seeds, ["data"] = rawNumbers };
+        var json = new JsonObject { ["experiment"] = report.Name, ["seeds"] = report.Seeds, ["data"] = WithoutNonFinite(rawNumbers) };
         ReportFiles.WriteAtomically(Path.Combine(outDirectory, report.Name + ".json"), json.ToJsonString(s_indented) + "\n");
     }
+
+    /// <summary>The node with every NaN or infinite number replaced by null (JSON has neither; the writer would throw).</summary>
+    static JsonNode WithoutNonFinite(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                    if (IsNonFinite(o[key])) o[key] = null;
+                    else if (o[key] is { } child) WithoutNonFinite(child);
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (IsNonFinite(a[i])) a[i] = null;
+                    else if (a[i] is { } child) WithoutNonFinite(child);
+                break;
+        }
+        return node;
+    }
+
+    static bool IsNonFinite(JsonNode? node) => node is JsonValue v
+        && ((v.TryGetValue<double>(out var d) && !double.IsFinite(d)) || (v.TryGetValue<float>(out var f) && !float.IsFinite(f)));
 
     /// <summary>A JSON array of numbers (JSON has no NaN or infinity: those become null).</summary>
     public static JsonArray Numbers(IEnumerable<double> values)

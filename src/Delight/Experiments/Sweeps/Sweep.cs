@@ -15,6 +15,7 @@ public static class Sweep
     public static SweepOutcome Run(SweepSpec spec, string outDir, int jobs, SweepTrainer train, TextWriter progress, CancellationToken cancel = default)
     {
         var runs = spec.Expand(outDir);
+        SweepRunner.SetAsideBroken(runs, progress);
         SweepRunner.CheckFinished(runs);
         Directory.CreateDirectory(outDir);
         // Before the runs, so a sweep killed half-way can be continued from its own folder.

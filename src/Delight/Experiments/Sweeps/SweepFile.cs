@@ -101,8 +101,14 @@ public static class SweepFile
     static Content ReadYaml(string text, string path)
     {
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
+        try
+        {
+            ConfigFile.CheckYamlDepth(text, $"sweep file '{path}'", "--file");
+            stream.Load(new StringReader(text));
+        }
         catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--file", $"sweep file '{path}' is not valid YAML (line {e.Start.Line}): {e.Message}"); }
+        if (stream.Documents.Count > 1)
+            throw new OptionException("--file", $"sweep file '{path}' holds {stream.Documents.Count} YAML documents (the second starts at line {stream.Documents[1].RootNode.Start.Line}); a sweep file is one mapping, so merge them or remove the '---' separator.");
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) throw Shape(path);
         var content = new Content();
         foreach (var (keyNode, value) in root.Children)

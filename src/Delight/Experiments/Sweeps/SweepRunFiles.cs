@@ -7,6 +7,36 @@ namespace Delight.Experiments.Sweeps;
 static class SweepRunFiles
 {
     /// <summary>
+    /// What is wrong with a finished run's files (summary.json not a JSON object with its config, a metrics.jsonl line
+    /// that is not a JSON object), or null when they read back: a truncated or damaged run must be trained again,
+    /// not crash the sweep that reads it.
+    /// </summary>
+    public static string? Problem(string folder)
+    {
+        try
+        {
+            using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, RunFolder.SummaryFile))))
+            {
+                if (summary.RootElement.ValueKind != JsonValueKind.Object) return $"{RunFolder.SummaryFile} is not a JSON object";
+                if (!summary.RootElement.TryGetProperty("config", out var config) || config.ValueKind != JsonValueKind.Object)
+                    return $"{RunFolder.SummaryFile} has no config";
+            }
+            var number = 0;
+            foreach (var line in File.ReadLines(Path.Combine(folder, RunFolder.MetricsFile)))
+            {
+                number++;
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                using var document = JsonDocument.Parse(line);
+                if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("step", out var step) || !step.TryGetInt32(out _))
+                    return $"line {number} of {RunFolder.MetricsFile} is not a metrics object with a step";
+            }
+            return null;
+        }
+        catch (JsonException e) { return $"unreadable JSON ({e.Message.Split(". ")[0]})"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return e.Message; }
+    }
+
+    /// <summary>
     /// The options of the finished run whose value differs from <paramref name="expected"/> ("steps: 5 ≠ 100"), read from
     /// summary.json's config. Keys this build does not know are ignored (they cannot have been set by this sweep).
     /// </summary>

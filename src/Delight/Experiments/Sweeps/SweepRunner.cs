@@ -24,6 +24,7 @@ public sealed class SweepRunner(SweepTrainer train, TextWriter progress)
     {
         if (jobs < 1) throw new OptionException("--jobs", $"--jobs must be at least 1, got {jobs.ToString(CultureInfo.InvariantCulture)}.");
         var clock = Stopwatch.StartNew();
+        SetAsideBroken(runs, progress);
         var skipped = runs.Where(r => r.IsFinished).ToArray();
         CheckFinished(runs);
         var pending = runs.Where(r => !r.IsFinished).ToArray();
@@ -88,6 +89,20 @@ public sealed class SweepRunner(SweepTrainer train, TextWriter progress)
             // Any exception of one run (a bad combination the validation missed, a diverging loss, a full disk) is that
             // run's failure; the other runs go on and the sweep names it at the end.
             return (run, new SweepFailure(run, $"{e.GetType().Name}: {e.Message}"), clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// A finished run whose files do not read back (a truncated summary.json, a damaged metrics line) is reported and
+    /// its summary removed, so it counts as a partial run: deleted and trained again rather than crashing the sweep.
+    /// </summary>
+    public static void SetAsideBroken(IEnumerable<SweepRun> runs, TextWriter progress)
+    {
+        foreach (var run in runs.Where(r => r.IsFinished))
+        {
+            if (SweepRunFiles.Problem(run.Folder) is not { } problem) continue;
+            progress.WriteLine($"{run.Label}: FAILED earlier, broken run in {run.Folder} ({problem}); training it again");
+            File.Delete(Path.Combine(run.Folder, RunFolder.SummaryFile));
         }
     }
 

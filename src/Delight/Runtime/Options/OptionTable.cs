@@ -39,10 +39,10 @@ public static class OptionTable
         var entries = new List<OptionEntry>();
         foreach (var p in typeof(TrainOptions).GetProperties())
         {
-            if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a.Name, a.Help, p, null));
+            if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a, p, null));
             else if (p.PropertyType == typeof(Environments.TaskOptions))
                 foreach (var q in p.PropertyType.GetProperties())
-                    if (q.GetCustomAttribute<OptionAttribute>() is { } b) entries.Add(new OptionEntry(b.Name, b.Help, q, p));
+                    if (q.GetCustomAttribute<OptionAttribute>() is { } b) entries.Add(new OptionEntry(b, q, p));
         }
         return [.. entries];
     }
@@ -69,16 +69,26 @@ public sealed class OptionEntry
     readonly PropertyInfo _property;
     readonly PropertyInfo? _parent;
 
-    internal OptionEntry(string name, string help, PropertyInfo property, PropertyInfo? parent)
+    internal OptionEntry(OptionAttribute attribute, PropertyInfo property, PropertyInfo? parent)
     {
-        Name = name;
-        Help = help;
+        Name = attribute.Name;
+        Help = attribute.Help;
         _property = property;
         _parent = parent;
+        Min = attribute.Min;
+        Max = attribute.Max;
+        if (IsNumeric && ValueType != typeof(ulong) && (double.IsNaN(Min) || double.IsNaN(Max)))
+            throw new InvalidOperationException($"option '{Name}' is numeric but declares no Min and Max on its [Option]; every numeric option needs bounds.");
     }
 
     public string Name { get; }
     public string Help { get; }
+    /// <summary>Smallest accepted value of a numeric option (NaN: unbounded, seeds only).</summary>
+    public double Min { get; }
+    /// <summary>Largest accepted value of a numeric option (NaN: unbounded, seeds only).</summary>
+    public double Max { get; }
+    public bool IsNumeric => ValueType == typeof(int) || ValueType == typeof(long) || ValueType == typeof(ulong) || ValueType == typeof(float);
+    public bool IsBounded => !double.IsNaN(Min) && !double.IsNaN(Max);
     /// <summary>int, long, ulong, float, bool or string, possibly nullable.</summary>
     public Type Type => _property.PropertyType;
     public Type ValueType => Nullable.GetUnderlyingType(Type) ?? Type;
@@ -110,8 +120,27 @@ public sealed class OptionEntry
             var x when x == typeof(float) => float.TryParse(t, NumberStyles.Float, inv, out var f) ? f : null,
             _ => throw new InvalidOperationException($"option '{Name}' has unsupported type {ValueType}."),
         };
-        return value ?? throw new OptionException("--" + Name, $"'{Name}' in {where} must be {TypeName}, got '{text}'.");
+        if (value is null && IsNumeric && IsBounded && double.TryParse(t, NumberStyles.Float, inv, out var d) && double.IsFinite(d) && (d < Min || d > Max))
+            throw OutOfRange(t, where); // e.g. 3e9 for an int: say the range, not only the type
+        if (value is float parsed && !float.IsFinite(parsed))
+            throw new OptionException("--" + Name, $"'{Name}' in {where} must be a finite number{RangeText}, got '{text}'.");
+        CheckRange(value, where);
+        return value ?? throw new OptionException("--" + Name, $"'{Name}' in {where} must be {TypeName}{RangeText}, got '{text}'.");
     }
+
+    /// <summary>Refuses a value outside the declared range (values set in code are checked by <see cref="TrainOptions.Validate"/>).</summary>
+    public void CheckRange(object? value, string where)
+    {
+        if (!IsBounded || value is null) return;
+        var x = value switch { int i => i, long l => l, ulong u => u, float f => (double)f, _ => double.NaN };
+        if (double.IsNaN(x) && value is float) throw new OptionException("--" + Name, $"'{Name}' in {where} must be a finite number{RangeText}, got NaN.");
+        if (x < Min || x > Max || (value is float && !double.IsFinite(x))) throw OutOfRange(Format(value), where);
+    }
+
+    OptionException OutOfRange(string text, string where) =>
+        new("--" + Name, $"--{Name} {text} (in {where}) is out of range; give a value from {Format(Min)} to {Format(Max)}.");
+
+    string RangeText => IsBounded ? $" from {Format(Min)} to {Format(Max)}" : "";
 
     /// <summary>The value as text a config file or a CLI flag would accept back.</summary>
     public static string Format(object? value) => value switch
@@ -119,6 +148,7 @@ public sealed class OptionEntry
         null => "null",
         bool b => b ? "true" : "false",
         float f => f.ToString("R", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
