@@ -37,7 +37,12 @@ public sealed class CreditLease : IAsyncDisposable
             lease._firstSession.TrySetException(e);
             lease._credits.Writer.TryComplete(e);
         }, lease._stop.Token));
-        await lease._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { await lease._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false); // a start given up on leaves no reconnect loop behind
+            throw;
+        }
         return lease;
     }
 

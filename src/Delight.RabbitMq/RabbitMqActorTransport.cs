@@ -47,7 +47,11 @@ public sealed class RabbitMqActorTransport : IActorTransport
 
     public async Task<HeldCredit> TakeCreditAsync(CancellationToken cancellationToken)
     {
-        _credits ??= await CreditLease.StartAsync(_connection, _topology, cancellationToken).ConfigureAwait(false);
+        if (_credits is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested(); // an actor that joins a finished run takes no credit
+            _credits = await CreditLease.StartAsync(_connection, _topology, cancellationToken).ConfigureAwait(false);
+        }
         return await _credits.TakeAsync(cancellationToken).ConfigureAwait(false);
     }
 

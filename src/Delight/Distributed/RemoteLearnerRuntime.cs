@@ -279,6 +279,9 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
 
     public void SaveState(TrainingState state)
     {
+        // rollouts.csv must hold every step the checkpoint holds before the checkpoint exists: a learner killed right
+        // after writing it would otherwise resume without those lines (lines past a checkpoint are cut on resume).
+        _applied?.Flush();
         Session.SaveState(state);
         _ledger.Save(state);
         state.Put("distributed.epochs", _lineage.Save());
