@@ -181,13 +181,17 @@ public sealed class BrokerConnection : IAsyncDisposable
     /// </summary>
     internal static bool IsTransient(Exception e) => e is AlreadyClosedException or OperationInterruptedException
         or BrokerUnreachableException or ConnectFailureException or PublishException or SocketException or IOException
-        or ObjectDisposedException or TimeoutException or ChannelAllocationException
+        or ObjectDisposedException or TimeoutException or ChannelAllocationException or PossibleAuthenticationFailureException
         || (e is OperationCanceledException && e.InnerException is TimeoutException);
 
+    /// <summary>
+    /// The broker said ACCESS_REFUSED to the login. Not <see cref="PossibleAuthenticationFailureException"/>: that is a
+    /// connection closed during the handshake, which a broker still starting up (a restart) does too; it is retried.
+    /// </summary>
     static bool IsAuthenticationFailure(Exception e)
     {
         for (var x = e; x != null; x = x.InnerException)
-            if (x is AuthenticationFailureException or PossibleAuthenticationFailureException) return true;
+            if (x is AuthenticationFailureException) return true;
         return false;
     }
 

@@ -32,6 +32,18 @@ public interface ITokenEnvironment
     /// tasks scored ±1 report the fraction wrong, (1 − R)/2.
     /// </summary>
     double Error(double meanReward) => 1 - meanReward;
+
+    // What the task offers beyond prompts and rewards, declared by the task itself; reward wrappers pass on their
+    // inner task's. Components read these, never the task's type.
+
+    /// <summary>The correct answers (the cross-entropy oracle, discoveries, greedy errors); null when the task has none.</summary>
+    ISupervisedTask? Targets => null;
+    /// <summary>A fixed held-out set of prompts to evaluate on; null: evaluated on fresh prompts.</summary>
+    IHeldOutPrompts? HeldOut => null;
+    /// <summary>Features of each context for an MLP policy (MNIST's pixels); null: the policy reads the tokens.</summary>
+    Policies.IContextFeatures? Features => null;
+    /// <summary>The exact bandit model (a tabular policy, exact gradients); null for other tasks.</summary>
+    Environments.Bandits.IBanditModel? Bandit => null;
 }
 
 /// <summary>A task that knows the correct answer to a prompt: the cross-entropy oracle learns from it.</summary>
@@ -101,6 +113,8 @@ public interface ILoss
     string Name { get; }
     /// <summary>True when the loss reads the actor's behaviour log-probs (importance ratios, trust regions).</summary>
     bool NeedsBehaviourLogProbs { get; }
+    /// <summary>True when the loss learns from the task's correct answers instead of the sampled ones (the oracle).</summary>
+    bool LearnsFromTargets => false;
     /// <summary>Writes coefficient[row, token] from the signals and reports what it did.</summary>
     void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics);
 }
@@ -130,14 +144,3 @@ public interface ITrainingRuntime
     void RestoreState(Runtime.TrainingState state, string source);
 }
 
-/// <summary>
-/// A runtime whose inputs are acknowledged only once a checkpoint holds their effect (the broker runtime): the run
-/// loop tells it when a checkpoint is durable, and it may ask for one between steps (when too many decisions wait).
-/// </summary>
-public interface ICheckpointedRuntime : ITrainingRuntime
-{
-    /// <summary>Set by the run loop: writes a checkpoint now, between steps.</summary>
-    Action? WriteCheckpoint { set; }
-    /// <summary>Called after the checkpoint files are written: what they hold may now be acknowledged.</summary>
-    void CheckpointWritten();
-}

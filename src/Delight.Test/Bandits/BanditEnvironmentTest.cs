@@ -17,7 +17,7 @@ public class BanditEnvironmentTest
         Assert.Equal(0f, env.Reward([0], [0], s_unused));
         Assert.Equal(0f, env.Reward([0], [4], s_unused));
         var target = new int[1];
-        ((ISupervisedTask)env).WriteTarget([0], target);
+        env.Targets!.WriteTarget([0], target);
         Assert.Equal(3, target[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => env.Reward([0], [5], s_unused));
         Assert.Throws<ArgumentOutOfRangeException>(() => env.Reward([1], [0], s_unused));
@@ -29,7 +29,7 @@ public class BanditEnvironmentTest
         var model = new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.2, 0.7, 0.5] });
         Assert.Equal(1, model.CorrectArm);
         var env = BanditEnvironment.Create(model);
-        Assert.True(env is ISupervisedTask);
+        Assert.NotNull(env.Targets);
         var rng = new Rng(5);
         const int Draws = 40000;
         for (var a = 0; a < 3; a++)
@@ -47,7 +47,7 @@ public class BanditEnvironmentTest
         // A shared best mean leaves no correct arm, so no supervised target.
         var tie = new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.6, 0.6, 0.1] });
         Assert.Equal(-1, tie.CorrectArm);
-        Assert.False(BanditEnvironment.Create(tie) is ISupervisedTask);
+        Assert.Null(BanditEnvironment.Create(tie).Targets);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public class BanditEnvironmentTest
         Assert.Equal(1f, env.Reward([3], [0], s_unused));
         Assert.Equal(0f, env.Reward([3], [1], s_unused));
         var target = new int[1];
-        ((ISupervisedTask)env).WriteTarget([3], target);
+        env.Targets!.WriteTarget([3], target);
         Assert.Equal(0, target[0]);
         // p(c) ∝ 1/(c + 1): 12/25, 6/25, 4/25, 3/25.
         double[] expected = [12 / 25.0, 6 / 25.0, 4 / 25.0, 3 / 25.0];
@@ -100,7 +100,7 @@ public class BanditEnvironmentTest
         // The error counts worse-arm pulls: mean reward 1 − Δ/2 is half the pulls on the worse arm.
         Assert.Equal(0.5, env.Error(1 - 0.25 / 2), 12);
         var target = new int[1];
-        ((ISupervisedTask)env).WriteTarget([0], target);
+        env.Targets!.WriteTarget([0], target);
         Assert.Equal(GamblingBandit.BestArm, target[0]);
     }
 
@@ -118,7 +118,7 @@ public class BanditEnvironmentTest
             foreach (var v in row) sum += Math.Exp(v);
             Assert.Equal(profile[c], Math.Exp(row[model.CorrectAction(c)]) / sum, 6);
         }
-        Assert.Throws<ArgumentException>(() => SuccessProfile.WriteLogits(model, [0.5, 1.0, 0.5], logits));
+        Assert.ThrowsAny<ArgumentException>(() => SuccessProfile.WriteLogits(model, [0.5, 1.0, 0.5], logits));
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public class BanditEnvironmentTest
         var env = TaskCatalog.Create(name, new TaskOptions());
         Assert.Contains(name, TaskCatalog.Names);
         Assert.Equal((name, arms, contexts, 1, 1), (env.Name, env.VocabularySize, env.PromptVocabularySize, env.PromptLength, env.AnswerLength));
-        Assert.Equal(supervised, env is ISupervisedTask);
+        Assert.Equal(supervised, env.Targets is not null);
     }
 
     [Fact]
@@ -165,17 +165,17 @@ public class BanditEnvironmentTest
     [MemberData(nameof(BadOptions))]
     public void BanditEnvironmentTest_CatalogCreate_RejectsBadValuesNamingTheOption(string name, TaskOptions options, string option)
     {
-        var error = Assert.Throws<ArgumentException>(() => TaskCatalog.Create(name, options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => TaskCatalog.Create(name, options));
         Assert.Contains(option, error.Message);
     }
 
     [Fact]
     public void BanditEnvironmentTest_Options_RejectBadValues()
     {
-        Assert.Contains("--arms", Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 3, ArmMeans = [0.1, 0.2] })).Message);
-        Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.1, 1.2] }));
-        Assert.Throws<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 4, CorrectArm = 4 }));
-        Assert.Contains("--gap", Assert.Throws<ArgumentException>(() => new GamblingBandit(new GamblingOptions { Gap = -1 })).Message);
-        Assert.Contains("--contexts", Assert.Throws<ArgumentException>(() => new ContextBandit(new ContextBanditOptions { ContextCount = 0 })).Message);
+        Assert.Contains("--arms", Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 3, ArmMeans = [0.1, 0.2] })).Message);
+        Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmMeans = [0.1, 1.2] }));
+        Assert.ThrowsAny<ArgumentException>(() => new ArmedBandit(new ArmedBanditOptions { ArmCount = 4, CorrectArm = 4 }));
+        Assert.Contains("--gap", Assert.ThrowsAny<ArgumentException>(() => new GamblingBandit(new GamblingOptions { Gap = -1 })).Message);
+        Assert.Contains("--contexts", Assert.ThrowsAny<ArgumentException>(() => new ContextBandit(new ContextBanditOptions { ContextCount = 0 })).Message);
     }
 }

@@ -19,8 +19,8 @@ public sealed class CliTest : IDisposable
     }
 
     [Theory]
-    [InlineData("--task", "cartpole", "unknown task 'cartpole'")]
-    [InlineData("--method", "sac", "unknown method 'sac'")]
+    [InlineData("--task", "cartpole", "--task 'cartpole' is unknown")]
+    [InlineData("--method", "sac", "--method 'sac' is unknown")]
     [InlineData("--steps", "0", "--steps 0 (in the command line) is out of range; give a value from 1 to 100000000.")]
     [InlineData("--prompts", "-3", "--prompts -3 (in the command line) is out of range; give a value from 1 to 10000.")]
     [InlineData("--steps", "many", "many")]

@@ -213,25 +213,7 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         Assert.Equal(1, summary.RootElement.GetProperty("rollouts").GetProperty("rejected_by_reason").GetProperty("needs-behaviour-log-probs").GetInt64());
     }
 
-    async Task WaitForStepAsync(DelightProcess learner, int step)
-    {
-        var csv = Path.Combine(OutDir, "metrics.csv");
-        using var timeout = new CancellationTokenSource(s_patience);
-        while (LastStep(csv) < step)
-        {
-            if (timeout.IsCancellationRequested) throw new TimeoutException($"the learner did not reach step {step}:\n{learner.Output}");
-            await Task.Delay(50);
-        }
-    }
-
-    static int LastStep(string csv)
-    {
-        if (!File.Exists(csv)) return 0;
-        using var stream = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var last = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
-        var comma = last.IndexOf(',');
-        return comma > 0 && int.TryParse(last[..comma], out var step) ? step : 0;
-    }
+    Task WaitForStepAsync(DelightProcess learner, int step) => RunAudit.WaitForStepAsync(learner, OutDir, step, s_patience);
 
     async Task WaitForConsumerAsync()
     {

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Delight.Distributed;
 using Delight.RabbitMq;
 using RabbitMQ.Client;
@@ -13,7 +12,7 @@ namespace Delight.Test.Distributed;
 /// with a complete run and every rollout accounted for.
 /// </summary>
 [Collection(RabbitCollection.Name)]
-public sealed partial class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisposable
+public sealed class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisposable
 {
     static readonly TimeSpan s_patience = TimeSpan.FromSeconds(90);
     static readonly string[] s_small = ["--prompt-length", "4", "--prompts", "4", "--samples", "4", "--eval-rows", "200", "--quiet"];
@@ -89,29 +88,7 @@ public sealed partial class DistributedTrainingTest(RabbitBrokerFixture fixture)
         Assert.Equal(Enumerable.Range(1, steps), logged);
     }
 
-    /// <summary>Waits until the learner's checkpoint is at <paramref name="step"/> or later (the state file's step count).</summary>
-    async Task WaitForCheckpointAsync(DelightProcess learner, int step)
-    {
-        var csv = Path.Combine(OutDir, "metrics.csv");
-        using var timeout = new CancellationTokenSource(s_patience);
-        while (LastLoggedStep(csv) < step)
-        {
-            if (timeout.IsCancellationRequested) throw new TimeoutException($"the learner did not reach step {step}:\n{learner.Output}");
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>metrics.csv is flushed at every checkpoint, so its last line is at most one checkpoint behind.</summary>
-    static int LastLoggedStep(string csv)
-    {
-        if (!File.Exists(csv)) return 0;
-        using var stream = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var last = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
-        return StepPrefix().Match(last) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
-    }
-
-    [GeneratedRegex(@"^(\d+),")]
-    private static partial Regex StepPrefix();
+    Task WaitForCheckpointAsync(DelightProcess learner, int step) => RunAudit.WaitForStepAsync(learner, OutDir, step, s_patience);
 
     JsonDocument Summary() => JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
 

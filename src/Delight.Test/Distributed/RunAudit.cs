@@ -70,5 +70,26 @@ static class RunAudit
         Assert.True(undecided.Count == 0, $"{undecided.Count} confirmed rollouts were neither applied nor dead-lettered: {string.Join(", ", undecided.Take(5))}");
     }
 
+    /// <summary>Waits until the learner writing <paramref name="runFolder"/> has logged <paramref name="step"/> (metrics.csv is flushed at every checkpoint).</summary>
+    public static async Task WaitForStepAsync(DelightProcess learner, string runFolder, int step, TimeSpan patience)
+    {
+        var csv = Path.Combine(runFolder, "metrics.csv");
+        using var timeout = new CancellationTokenSource(patience);
+        while (LastLoggedStep(csv) < step)
+        {
+            if (timeout.IsCancellationRequested) throw new TimeoutException($"the learner did not reach step {step}:\n{learner.Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    static int LastLoggedStep(string csv)
+    {
+        if (!File.Exists(csv)) return 0;
+        using var stream = new FileStream(csv, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var last = new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        var comma = last.IndexOf(',');
+        return comma > 0 && int.TryParse(last[..comma], NumberStyles.Integer, CultureInfo.InvariantCulture, out var step) ? step : 0;
+    }
+
     static ulong Hex(string text) => ulong.Parse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }

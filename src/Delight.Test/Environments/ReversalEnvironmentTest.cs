@@ -62,7 +62,7 @@ public class ReversalEnvironmentTest
     [InlineData(4, 2, 1.5f)]
     public void ReversalEnvironmentTest_Options_RejectBadValues(int promptLength, int vocab, float kappa)
     {
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
             new ReversalEnvironment(new ReversalOptions { PromptLength = promptLength, VocabularySize = vocab, Kappa = kappa }));
         Assert.Matches("prompt length|vocabulary|kappa", error.Message);
     }

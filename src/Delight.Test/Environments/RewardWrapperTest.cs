@@ -22,8 +22,9 @@ public class RewardWrapperTest
             => drawsInReward ? (float)rng.NextDouble() : reward;
     }
 
-    sealed class SupervisedStubTask(float reward) : StubTask(reward), ISupervisedTask
+    sealed class SupervisedStubTask(float reward) : StubTask(reward), ITokenEnvironment, ISupervisedTask
     {
+        public ISupervisedTask? Targets => this; // declared, as every task with targets does
         public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => prompt.CopyTo(answer);
     }
 
@@ -191,10 +192,10 @@ public class RewardWrapperTest
         {
             var env = wrap(supervised);
             var target = new int[4];
-            ((ISupervisedTask)env).WriteTarget(s_prompt, target);
+            env.Targets!.WriteTarget(s_prompt, target);
             Assert.Equal(s_prompt, target);
             Assert.Equal(("stub", 10, 4, 4), (env.Name, env.VocabularySize, env.PromptLength, env.AnswerLength));
-            Assert.False(wrap(plain) is ISupervisedTask);
+            Assert.Null(wrap(plain).Targets);
         }
     }
 
@@ -230,7 +231,7 @@ public class RewardWrapperTest
     public void RewardWrapperTest_Options_RejectBadValuesNamingTheOption()
     {
         var inner = new StubTask(0f, vocabulary: 3);
-        void Throws(string option, Action build) => Assert.Contains(option, Assert.Throws<ArgumentException>(build).Message);
+        void Throws(string option, Action build) => Assert.Contains(option, Assert.ThrowsAny<ArgumentException>(build).Message);
         Throws("--zero-prompt-prob", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroPromptProb = -0.1f }));
         Throws("--zero-noise-std", () => ZerosPrompt.Wrap(inner, new ZerosPromptOptions { ZeroNoiseStd = -0.1f }));
         Throws("--poison-token", () => PoisonTokenReward.Wrap(inner, new PoisonTokenOptions { PoisonToken = 3 }));

@@ -124,7 +124,7 @@ public class TokenTaskTest
         var env = TaskCatalog.Create(name, new TaskOptions());
         Assert.Equal(name, env.Name);
         Assert.Equal((prompt, answer, vocab), (env.PromptLength, env.AnswerLength, env.VocabularySize));
-        Assert.Equal(supervised, env is ISupervisedTask);
+        Assert.Equal(supervised, env.Targets is not null);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class TokenTaskTest
         while (env is TokenEnvironmentWrapper wrapper)
         {
             types.Add(wrapper.GetType().BaseType == typeof(TokenEnvironmentWrapper) ? wrapper.GetType() : wrapper.GetType().BaseType!);
-            Assert.True(wrapper is ISupervisedTask);
+            Assert.NotNull(wrapper.Targets);
             env = wrapper.Inner;
         }
         Assert.IsType<ReversalEnvironment>(env);
@@ -176,15 +176,15 @@ public class TokenTaskTest
         answer[5] = 1;
         answer[9] = 2;
         Assert.Equal(1f, env.Reward(prompt, answer, new Rng(0)));
-        Assert.False(env is ISupervisedTask);
+        Assert.Null(env.Targets);
     }
 
     [Fact]
     public void TokenTaskTest_CatalogCreate_SupervisedTargetSurvivesWrappers()
     {
         var options = new TaskOptions { PromptLength = 4, ZeroPromptProb = 0.5f, PoisonToken = 0, FinitePrompts = 5 };
-        var wrapped = (ISupervisedTask)TaskCatalog.Create("reversal", options);
-        var bare = (ISupervisedTask)TaskCatalog.CreateTask("reversal", options);
+        var wrapped = TaskCatalog.Create("reversal", options).Targets!;
+        var bare = TaskCatalog.CreateTask("reversal", options).Targets!;
         int[] prompt = [0, 1, 1, 1];
         var a = new int[4];
         var b = new int[4];
@@ -195,10 +195,23 @@ public class TokenTaskTest
     }
 
     [Fact]
+    public void TokenTaskTest_EveryTaskWithTargets_DeclaresThem()
+    {
+        // Components read a task's capabilities from what it declares (Targets, Bandit), never from its type: a task
+        // that can write targets but forgot to declare them would silently lose the oracle and discoveries.
+        foreach (var name in TaskCatalog.Names.Where(n => n != "mnist"))
+        {
+            var task = TaskCatalog.CreateTask(name, new TaskOptions());
+            Assert.Same(task is ISupervisedTask supervised ? supervised : null, task.Targets);
+            Assert.Equal(task is Delight.Environments.Bandits.BanditEnvironment, task.Bandit is not null);
+        }
+    }
+
+    [Fact]
     public void TokenTaskTest_CatalogCreate_UnknownTaskListsTheNames()
     {
-        var error = Assert.Throws<ArgumentException>(() => TaskCatalog.Create("sorting", new TaskOptions()));
-        Assert.Equal("unknown task 'sorting'; choose one of: " + string.Join(", ", TaskCatalog.Names) + ".", error.Message);
+        var error = Assert.ThrowsAny<ArgumentException>(() => TaskCatalog.Create("sorting", new TaskOptions()));
+        Assert.Equal("--task 'sorting' is unknown; choose one of: " + string.Join(", ", TaskCatalog.Names) + ".", error.Message);
         Assert.Contains("mnist", TaskCatalog.Names);
     }
 
@@ -232,17 +245,17 @@ public class TokenTaskTest
     [MemberData(nameof(BadOptions))]
     public void TokenTaskTest_CatalogCreate_RejectsBadValuesNamingTheOption(string name, TaskOptions options, string option)
     {
-        var error = Assert.Throws<ArgumentException>(() => TaskCatalog.Create(name, options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => TaskCatalog.Create(name, options));
         Assert.Contains(option, error.Message);
     }
 
     [Fact]
     public void TokenTaskTest_Options_RejectBadValues()
     {
-        Assert.Throws<ArgumentException>(() => new BitParityEnvironment(new BitParityOptions { PromptLength = 0 }));
-        Assert.Throws<ArgumentException>(() => new KeyValueEnvironment(new KeyValueOptions { NumPairs = 0 }));
-        Assert.Throws<ArgumentException>(() => new KeyValueEnvironment(new KeyValueOptions { VocabularySize = 1 }));
-        Assert.Throws<ArgumentException>(() => new SubsequenceMatchEnvironment(new SubsequenceMatchOptions { AnswerLength = 1 }));
-        Assert.Throws<ArgumentException>(() => new SubsequenceMatchEnvironment(new SubsequenceMatchOptions { VocabularySize = 1 }));
+        Assert.ThrowsAny<ArgumentException>(() => new BitParityEnvironment(new BitParityOptions { PromptLength = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => new KeyValueEnvironment(new KeyValueOptions { NumPairs = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => new KeyValueEnvironment(new KeyValueOptions { VocabularySize = 1 }));
+        Assert.ThrowsAny<ArgumentException>(() => new SubsequenceMatchEnvironment(new SubsequenceMatchOptions { AnswerLength = 1 }));
+        Assert.ThrowsAny<ArgumentException>(() => new SubsequenceMatchEnvironment(new SubsequenceMatchOptions { VocabularySize = 1 }));
     }
 }

@@ -174,7 +174,7 @@ public sealed class SweepTest : IDisposable
     {
         var spec = new SweepArguments { Methods = "pg,dgg", Seeds = 2 }.ToSpec(new TrainOptions());
         var e = Assert.Throws<OptionException>(() => spec.Expand(_folder));
-        Assert.Contains("sweep run 'dgg seed=0': unknown method 'dgg'", e.Message);
+        Assert.Contains("sweep run 'dgg seed=0': --method 'dgg' is unknown", e.Message);
 
         var (code, _, error) = Cli(["sweep", .. s_tiny, "--methods", "pg", "--grid", "samples=4,1", "--out", Path.Combine(_folder, "out")]);
         Assert.Equal(2, code);

@@ -64,7 +64,7 @@ public class LearnerInputTest
     [Fact]
     public void LearnerInputTest_SpeculativeScreenWithoutAGate_IsAnOptionError()
     {
-        var error = Assert.Throws<ArgumentException>(() => new LearnerOptions { Screen = ScreenMode.Speculative }.Validate());
+        var error = Assert.ThrowsAny<ArgumentException>(() => new LearnerOptions { Screen = ScreenMode.Speculative }.Validate());
         Assert.Contains("--screen speculative", error.Message);
     }
 

@@ -1,3 +1,4 @@
+using Delight.Runtime;
 using Delight.Learning;
 using Delight.Losses;
 using Delight.Numerics;
@@ -323,7 +324,7 @@ public class MethodCoefficientTest
         foreach (var loss in new ILoss[] { new ImportanceWeightedPg(), new Ppo(), new Pmpo(), new Vaco() })
         {
             Assert.True(loss.NeedsBehaviourLogProbs, loss.Name);
-            var error = Assert.Throws<ArgumentException>(() => RunStandard(loss, out _, behaviour: false));
+            var error = Assert.ThrowsAny<ArgumentException>(() => RunStandard(loss, out _, behaviour: false));
             Assert.Contains("behaviour", error.Message);
             Assert.Contains(loss.Name, error.Message);
         }
@@ -349,11 +350,12 @@ public class MethodCoefficientTest
         ];
         foreach (var (create, option) in cases)
         {
-            var error = Assert.Throws<ArgumentOutOfRangeException>(create);
+            var error = Assert.Throws<OptionException>(create);
+            Assert.Equal(option, error.Option);
             Assert.Contains(option, error.Message);
         }
         // The value and the allowed range are in the message too.
-        var alpha = Assert.Throws<ArgumentOutOfRangeException>(() => new Pmpo(alpha: 1.5f));
+        var alpha = Assert.Throws<OptionException>(() => new Pmpo(alpha: 1.5f));
         Assert.Contains("1.5", alpha.Message);
         Assert.Contains("[0, 1]", alpha.Message);
     }
@@ -381,13 +383,13 @@ public class MethodCoefficientTest
     [Fact]
     public void MethodCoefficientTest_Catalog_RejectsUnknownNamesAndUnreadOptions()
     {
-        var unknown = Assert.Throws<ArgumentException>(() => LossCatalog.Create("trpo", new LossOptions()));
+        var unknown = Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("trpo", new LossOptions()));
         Assert.Contains("trpo", unknown.Message);
         foreach (var name in LossCatalog.Names) Assert.Contains(name, unknown.Message);
-        Assert.Contains("--beta", Assert.Throws<ArgumentException>(() => LossCatalog.Create("dg", new LossOptions { Beta = 0.1f })).Message);
-        Assert.Contains("--truncation", Assert.Throws<ArgumentException>(() => LossCatalog.Create("ppo", new LossOptions { Truncation = 1f })).Message);
+        Assert.Contains("--beta", Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("dg", new LossOptions { Beta = 0.1f })).Message);
+        Assert.Contains("--truncation", Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("ppo", new LossOptions { Truncation = 1f })).Message);
         // The catalog passes values through to the constructors, which validate them.
-        Assert.Contains("--epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => LossCatalog.Create("ppo", new LossOptions { Epsilon = -1f })).Message);
+        Assert.Contains("--epsilon", Assert.Throws<OptionException>(() => LossCatalog.Create("ppo", new LossOptions { Epsilon = -1f })).Message);
     }
 
     // ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────

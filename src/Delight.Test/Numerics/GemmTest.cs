@@ -172,9 +172,9 @@ public class GemmTest
     {
         foreach (var kernel in GemmKernels.All)
         {
-            Assert.Throws<ArgumentException>(() => kernel.MatMul(new float[5], new float[6], new float[4], 2, 2, 3));
-            Assert.Throws<ArgumentException>(() => kernel.MatMul(new float[6], new float[5], new float[4], 2, 2, 3));
-            Assert.Throws<ArgumentException>(() => kernel.MatMul(new float[6], new float[6], new float[3], 2, 2, 3));
+            Assert.ThrowsAny<ArgumentException>(() => kernel.MatMul(new float[5], new float[6], new float[4], 2, 2, 3));
+            Assert.ThrowsAny<ArgumentException>(() => kernel.MatMul(new float[6], new float[5], new float[4], 2, 2, 3));
+            Assert.ThrowsAny<ArgumentException>(() => kernel.MatMul(new float[6], new float[6], new float[3], 2, 2, 3));
             Assert.Throws<ArgumentOutOfRangeException>(() => kernel.MatMul(new float[6], new float[6], new float[4], -1, 2, 3));
         }
     }

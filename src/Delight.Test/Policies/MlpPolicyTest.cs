@@ -256,7 +256,7 @@ public class MlpPolicyTest
         Assert.Contains("action 3 at row 1 is outside [0, 3)", error.Message);
         error = Assert.Throws<ArgumentOutOfRangeException>(() => policy.ScoreActions([-1, 0]));
         Assert.Contains("action -1 at row 0", error.Message);
-        Assert.Contains("fewer than the last forward's 2 rows", Assert.Throws<ArgumentException>(() => policy.ScoreActions([0])).Message);
+        Assert.Contains("fewer than the last forward's 2 rows", Assert.ThrowsAny<ArgumentException>(() => policy.ScoreActions([0])).Message);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public class MlpPolicyTest
         Assert.Contains("rows 7 must be in [1, 6]", error.Message);
         error = Assert.Throws<ArgumentOutOfRangeException>(() => policy.Forward(new float[7], 0));
         Assert.Contains("rows 0 must be in [1, 6]", error.Message);
-        var shortInput = Assert.Throws<ArgumentException>(() => policy.Forward(new float[13], 2));
+        var shortInput = Assert.ThrowsAny<ArgumentException>(() => policy.Forward(new float[13], 2));
         Assert.Contains("inputs holds 13 values, fewer than rows·input", shortInput.Message);
     }
 
@@ -281,8 +281,8 @@ public class MlpPolicyTest
         Assert.Contains("ScoreActions", unscored.Message);
         policy.ScoreActions([0, 1, 2]);
         Assert.Contains("row 3 is outside", Assert.Throws<ArgumentOutOfRangeException>(() => policy.Backward([3], [1f])).Message);
-        Assert.Contains("ascending", Assert.Throws<ArgumentException>(() => policy.Backward([1, 0], [1f, 1f])).Message);
-        Assert.Contains("dLogProbs holds 1", Assert.Throws<ArgumentException>(() => policy.Backward([0, 1], [1f])).Message);
+        Assert.Contains("ascending", Assert.ThrowsAny<ArgumentException>(() => policy.Backward([1, 0], [1f, 1f])).Message);
+        Assert.Contains("dLogProbs holds 1", Assert.ThrowsAny<ArgumentException>(() => policy.Backward([0, 1], [1f])).Message);
         // A new forward forgets the recorded actions.
         policy.Forward(new float[3 * s_small.InputCount], 3);
         Assert.True(policy.ActionLogProbs.IsEmpty);
@@ -296,14 +296,14 @@ public class MlpPolicyTest
     [InlineData(784, 10, 0, "max rows must be a positive integer, got 0")]
     public void MlpPolicyTest_Options_RejectNonPositiveSizes(int input, int actions, int maxRows, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() => new MlpPolicy(new MlpOptions { InputCount = input, ActionCount = actions, MaxRows = maxRows }));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new MlpPolicy(new MlpOptions { InputCount = input, ActionCount = actions, MaxRows = maxRows }));
         Assert.Contains(message, error.Message);
     }
 
     [Fact]
     public void MlpPolicyTest_Options_RejectNonPositiveHiddenWidth()
     {
-        var error = Assert.Throws<ArgumentException>(() => new MlpPolicy(new MlpOptions { HiddenWidths = [100, 0] }));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new MlpPolicy(new MlpOptions { HiddenWidths = [100, 0] }));
         Assert.Contains("hidden width 0 of hidden layer 2 must be a positive integer", error.Message);
     }
 

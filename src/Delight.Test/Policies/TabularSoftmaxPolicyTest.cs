@@ -210,7 +210,7 @@ public class TabularSoftmaxPolicyTest
             Assert.Throws<ArgumentOutOfRangeException>(() => policy.Forward(new int[9], 9)).Message);
         Assert.Contains("rows 0 must be in [1, 8]",
             Assert.Throws<ArgumentOutOfRangeException>(() => policy.Forward(new int[1], 0)).Message);
-        Assert.Contains("contexts holds 1 values", Assert.Throws<ArgumentException>(() => policy.Forward([0], 2)).Message);
+        Assert.Contains("contexts holds 1 values", Assert.ThrowsAny<ArgumentException>(() => policy.Forward([0], 2)).Message);
         Assert.Throws<InvalidOperationException>(() => Small().ScoreActions([0]));
         policy.Forward([0, 1], 2);
         Assert.Throws<InvalidOperationException>(() => policy.Backward([0], [1f]));
@@ -228,10 +228,10 @@ public class TabularSoftmaxPolicyTest
     [InlineData(1, 2, 0, "max rows must be a positive integer, got 0")]
     public void TabularSoftmaxPolicyTest_Options_RejectNonPositiveSizes(int contexts, int actions, int maxRows, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.ThrowsAny<ArgumentException>(() =>
             new TabularSoftmaxPolicy(new TabularOptions { ContextCount = contexts, ActionCount = actions, MaxRows = maxRows }));
         Assert.Contains(message, error.Message);
-        Assert.Contains("init std -1", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("init std -1", Assert.ThrowsAny<ArgumentException>(() =>
             new TabularSoftmaxPolicy(new TabularOptions { InitStd = -1f })).Message);
     }
 

@@ -16,12 +16,12 @@ public class BatchDirectionsTest
     {
         var session = new TrainingSession(new TrainOptions { Task = "mnist", Seed = 5, EvaluationRows = 100 });
         var rollout = new Rollout(session.BatchRows, 1, 1);
-        session.CreateActor(session.Policy, "actor").Fill(rollout, Rows, 1, 0);
+        session.Components.CreateActor(session.Policy, "actor").Fill(rollout, Rows, 1, 0);
         var directions = BatchDirections.For(session.Environment, session.Policy)!;
         directions.Before(rollout);
 
         // Targets: each row's prompt with its label as the answer.
-        var task = (ISupervisedTask)session.Environment;
+        var task = session.Environment.Targets!;
         var tokens = new int[Rows * 2];
         for (var r = 0; r < Rows; r++)
         {

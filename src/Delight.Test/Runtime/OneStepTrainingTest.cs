@@ -26,7 +26,7 @@ public class OneStepTrainingTest
     {
         var options = new TrainOptions { Task = "bandit", Method = "is-pg", Steps = 1, Seed = 1, EvaluationRows = 50, Contamination = 0.5f, ContaminationArm = 7, TaskOptions = new() { Arms = 10 } };
         var session = new TrainingSession(options);
-        var actor = session.CreateActor(session.Policy, "actor");
+        var actor = session.Components.CreateActor(session.Policy, "actor");
         var rollout = new Rollout(100, 1, 1);
         actor.Fill(rollout, 100, 1, 0);
         // Uniform initial policy: μ(7) = 0.5·0.1 + 0.5 = 0.55, μ(other) = 0.05; about 55 rows land on arm 7.
@@ -44,7 +44,7 @@ public class OneStepTrainingTest
     public void OneStepTrainingTest_ContaminationOnATokenTask_IsRefused()
     {
         var options = new TrainOptions { Contamination = 0.1f };
-        var error = Assert.Throws<ArgumentException>(() => new SynchronousRuntime(options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new SynchronousRuntime(options));
         Assert.Contains("--contamination applies to one-step tasks", error.Message);
     }
 

@@ -53,11 +53,12 @@ public sealed class RemoteActor
     {
         await using var transport = await _transport.ConnectActorAsync(_run, ActorId, cancel).ConfigureAwait(false);
         var options = configure(await ConfigAsync(transport, cancel).ConfigureAwait(false)) with { Staleness = 0 };
-        var session = new TrainingSession(options);
-        var policy = session.CreatePolicy();
-        var actor = new TokenActor(session.Environment, policy, new Rng(seed ?? ActorId), options.Frictions());
+        // Only what an actor needs: no learner, optimizer moments or evaluator.
+        var components = new RunComponents(options);
+        var policy = components.CreatePolicy();
+        var actor = components.CreateActor(policy, "actor", rng: new Rng(seed ?? ActorId));
         var layout = ParameterLayout.Of(policy.Parameters);
-        var rollout = new Rollout(session.BatchRows, session.Environment.PromptLength, session.Environment.AnswerLength);
+        var rollout = components.CreateRollout();
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"actor {Name}: joined run '{_run}' ({options.Task}, {options.Method}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
 

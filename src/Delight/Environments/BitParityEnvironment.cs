@@ -8,6 +8,7 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class BitParityEnvironment : ITokenEnvironment, ISupervisedTask
 {
+    public ISupervisedTask? Targets => this;
     public BitParityEnvironment(BitParityOptions options)
     {
         options.Validate();
@@ -50,6 +51,6 @@ public sealed record BitParityOptions
 
     public void Validate()
     {
-        if (PromptLength < 1) throw new ArgumentException($"prompt length {PromptLength} must be >= 1 (--prompt-length 1 or more).");
+        if (PromptLength < 1) throw new Runtime.OptionException("--prompt-length", $"prompt length {PromptLength} must be >= 1 (--prompt-length 1 or more).");
     }
 }

@@ -7,7 +7,7 @@ namespace Delight.Environments;
 /// environment with its own stream Rng(seed).Split(i); SamplePrompt then returns prompt j for j uniform in [0, N).
 /// Draws: SamplePrompt — j only (the inner environment draws nothing after construction). Rewards delegate.
 /// </summary>
-public class FinitePromptSet : TokenEnvironmentWrapper
+public sealed class FinitePromptSet : TokenEnvironmentWrapper
 {
     readonly int[] _prompts; // [N, P]
 
@@ -24,7 +24,7 @@ public class FinitePromptSet : TokenEnvironmentWrapper
     public static FinitePromptSet Wrap(ITokenEnvironment inner, FinitePromptOptions options)
     {
         options.Validate();
-        return inner is ISupervisedTask ? new Supervised(inner, options) : new FinitePromptSet(inner, options);
+        return new FinitePromptSet(inner, options);
     }
 
     /// <summary>Most tokens the set stores (40 MB of ints).</summary>
@@ -38,10 +38,6 @@ public class FinitePromptSet : TokenEnvironmentWrapper
 
     public override void SamplePrompt(Rng rng, Span<int> prompt) => Prompt(rng.NextInt(Count)).CopyTo(prompt);
 
-    sealed class Supervised(ITokenEnvironment inner, FinitePromptOptions options) : FinitePromptSet(inner, options), ISupervisedTask
-    {
-        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
-    }
 }
 
 /// <summary>Finite prompt set; egg defaults N = 10 prompts, seed 42.</summary>
@@ -54,6 +50,6 @@ public sealed record FinitePromptOptions
 
     public void Validate()
     {
-        if (NumPrompts < 1) throw new ArgumentException($"--finite-prompts {NumPrompts} must be >= 1 (the size of the prompt set; omit it for fresh prompts).");
+        if (NumPrompts < 1) throw new Runtime.OptionException("--finite-prompts", $"--finite-prompts {NumPrompts} must be >= 1 (the size of the prompt set; omit it for fresh prompts).");
     }
 }

@@ -10,6 +10,7 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class KeyValueEnvironment : ITokenEnvironment, ISupervisedTask
 {
+    public ISupervisedTask? Targets => this;
     public KeyValueEnvironment(KeyValueOptions options)
     {
         options.Validate();
@@ -61,8 +62,8 @@ public sealed record KeyValueOptions
 
     public void Validate()
     {
-        if (NumPairs < 1) throw new ArgumentException($"key_value pairs {NumPairs} must be >= 1 (--pairs 1 or more).");
+        if (NumPairs < 1) throw new Runtime.OptionException("--pairs", $"key_value pairs {NumPairs} must be >= 1 (--pairs 1 or more).");
         if (VocabularySize < 2)
-            throw new ArgumentException($"key_value vocabulary {VocabularySize} must be >= 2, or every value is the same token (--vocab 2 or more).");
+            throw new Runtime.OptionException("--vocab", $"key_value vocabulary {VocabularySize} must be >= 2, or every value is the same token (--vocab 2 or more).");
     }
 }

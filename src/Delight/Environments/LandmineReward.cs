@@ -8,7 +8,7 @@ namespace Delight.Environments;
 /// Draws: the inner reward's numbers, then ε whenever σ &gt; 0 (hit or not; nothing when σ = 0). Egg reuses the inner
 /// env's key for ε (egg-spec §13.13); here ε is the stream's next normal.
 /// </summary>
-public class LandmineReward : TokenEnvironmentWrapper
+public sealed class LandmineReward : TokenEnvironmentWrapper
 {
     readonly int[] _sequence;
 
@@ -21,7 +21,7 @@ public class LandmineReward : TokenEnvironmentWrapper
     public static LandmineReward Wrap(ITokenEnvironment inner, LandmineOptions options)
     {
         options.Validate(inner);
-        return inner is ISupervisedTask ? new Supervised(inner, options) : new LandmineReward(inner, options);
+        return new LandmineReward(inner, options);
     }
 
     public LandmineOptions Options { get; }
@@ -35,10 +35,6 @@ public class LandmineReward : TokenEnvironmentWrapper
         return IsHit(answer) ? reward + Options.LandmineReward + noise : reward;
     }
 
-    sealed class Supervised(ITokenEnvironment inner, LandmineOptions options) : LandmineReward(inner, options), ISupervisedTask
-    {
-        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
-    }
 }
 
 /// <summary>Landmine penalty; egg defaults: the sequence must be given, reward 0, std 0.</summary>

@@ -6,14 +6,14 @@ namespace Delight.Environments;
 /// Forbidden token (egg poison_token_wrapper.py): R = R_inner + r_poison if any answer token equals the poison token,
 /// else R_inner. Draws nothing of its own.
 /// </summary>
-public class PoisonTokenReward : TokenEnvironmentWrapper
+public sealed class PoisonTokenReward : TokenEnvironmentWrapper
 {
     PoisonTokenReward(ITokenEnvironment inner, PoisonTokenOptions options) : base(inner) => Options = options;
 
     public static PoisonTokenReward Wrap(ITokenEnvironment inner, PoisonTokenOptions options)
     {
         options.Validate(inner);
-        return inner is ISupervisedTask ? new Supervised(inner, options) : new PoisonTokenReward(inner, options);
+        return new PoisonTokenReward(inner, options);
     }
 
     public PoisonTokenOptions Options { get; }
@@ -24,10 +24,6 @@ public class PoisonTokenReward : TokenEnvironmentWrapper
         return answer[..AnswerLength].Contains(Options.PoisonToken) ? reward + Options.PoisonReward : reward;
     }
 
-    sealed class Supervised(ITokenEnvironment inner, PoisonTokenOptions options) : PoisonTokenReward(inner, options), ISupervisedTask
-    {
-        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
-    }
 }
 
 /// <summary>Poison token; egg defaults token 0, reward −10.</summary>
@@ -41,8 +37,7 @@ public sealed record PoisonTokenOptions
     public void Validate(ITokenEnvironment inner)
     {
         if (PoisonToken < 0 || PoisonToken >= inner.VocabularySize)
-            throw new ArgumentException(
-                $"--poison-token {PoisonToken} must be a token in [0, {inner.VocabularySize}) (the task's vocabulary), or it can never appear.");
+            throw new Runtime.OptionException("--poison-token", $"--poison-token {PoisonToken} must be a token in [0, {inner.VocabularySize}) (the task's vocabulary), or it can never appear.");
         TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
     }
 }

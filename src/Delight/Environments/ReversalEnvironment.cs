@@ -8,6 +8,7 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class ReversalEnvironment : ITokenEnvironment, ISupervisedTask
 {
+    public ISupervisedTask? Targets => this;
     public ReversalEnvironment(ReversalOptions options)
     {
         options.Validate();

@@ -21,8 +21,8 @@ public sealed record ReversalOptions
 
     public void Validate()
     {
-        if (PromptLength < 1) throw new ArgumentException($"prompt length {PromptLength} must be >= 1 (--prompt-length).");
-        if (VocabularySize < 2) throw new ArgumentException($"vocabulary {VocabularySize} must be >= 2 (--vocab).");
-        if (!(Kappa <= 1f)) throw new ArgumentException($"kappa {Kappa} must be <= 1 (partial credit weight).");
+        if (PromptLength < 1) throw new Runtime.OptionException("--prompt-length", $"prompt length {PromptLength} must be >= 1 (--prompt-length).");
+        if (VocabularySize < 2) throw new Runtime.OptionException("--vocab", $"vocabulary {VocabularySize} must be >= 2 (--vocab).");
+        if (!(Kappa <= 1f)) throw new Runtime.OptionException("--kappa", $"--kappa {Kappa} must be <= 1 (the partial-credit weight).");
     }
 }

@@ -57,11 +57,10 @@ public sealed record SubsequenceMatchOptions
 
     public void Validate()
     {
-        if (PromptLength < 1) throw new ArgumentException($"prompt length {PromptLength} must be >= 1 (--prompt-length 1 or more).");
-        if (AnswerLength < 1) throw new ArgumentException($"answer length {AnswerLength} must be >= 1 (--answer-length 1 or more).");
+        if (PromptLength < 1) throw new Runtime.OptionException("--prompt-length", $"prompt length {PromptLength} must be >= 1 (--prompt-length 1 or more).");
+        if (AnswerLength < 1) throw new Runtime.OptionException("--answer-length", $"answer length {AnswerLength} must be >= 1 (--answer-length 1 or more).");
         if (AnswerLength < PromptLength)
-            throw new ArgumentException(
-                $"answer length {AnswerLength} is shorter than the prompt ({PromptLength}), so no answer can contain it (--answer-length {PromptLength} or more, or a smaller --prompt-length).");
-        if (VocabularySize < 2) throw new ArgumentException($"subsequence_match vocabulary {VocabularySize} must be >= 2 (--vocab 2 or more).");
+            throw new Runtime.OptionException("--answer-length", $"answer length {AnswerLength} is shorter than the prompt ({PromptLength}), so no answer can contain it (--answer-length {PromptLength} or more, or a smaller --prompt-length).");
+        if (VocabularySize < 2) throw new Runtime.OptionException("--vocab", $"subsequence_match vocabulary {VocabularySize} must be >= 2 (--vocab 2 or more).");
     }
 }

@@ -60,7 +60,7 @@ public static class TaskCatalog
             }),
             "mnist" => new MnistEnvironment(MnistDataset.LoadShared(options.MnistFolder)),
             _ when Bandits.BanditCatalog.Contains(name) => Bandits.BanditCatalog.Create(name, options),
-            _ => throw new ArgumentException($"unknown task '{name}'; choose one of: {string.Join(", ", Names)}."),
+            _ => throw new Runtime.OptionException("--task", $"--task '{name}' is unknown; choose one of: {string.Join(", ", Names)}."),
         };
         RefuseInapplicable(name, task, options);
         return task;
@@ -92,14 +92,14 @@ public static class TaskCatalog
         // The bandit knobs, and the token-shape knobs a bandit lacks (Bandits/BanditCatalog.cs).
         Bandits.BanditCatalog.RefuseInapplicable(name, options);
         if (options.Vocabulary is { } vocab && vocab != task.VocabularySize)
-            throw new ArgumentException($"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
+            throw new Runtime.OptionException("--vocab", $"{name}'s vocabulary is fixed at {task.VocabularySize}; drop --vocab {vocab}.");
         if (options.PromptLength is { } prompt && prompt != task.PromptLength)
-            throw new ArgumentException(name == "key_value"
+            throw new Runtime.OptionException("--prompt-length", name == "key_value"
                 ? $"{name}'s prompt is 2·pairs + 1 = {task.PromptLength} tokens; drop --prompt-length {prompt} and set --pairs instead."
                 : $"{name}'s prompt is fixed at {task.PromptLength} token(s); drop --prompt-length {prompt}.");
         if (options.AnswerLength is { } answer && answer != task.AnswerLength)
-            throw new ArgumentException($"--answer-length applies only to subsequence_match ({name}'s answer is {task.AnswerLength} tokens); drop --answer-length {answer}.");
+            throw new Runtime.OptionException("--answer-length", $"--answer-length applies only to subsequence_match ({name}'s answer is {task.AnswerLength} tokens); drop --answer-length {answer}.");
         if (options.NumPairs is { } pairs && name != "key_value")
-            throw new ArgumentException($"--pairs applies only to key_value; drop --pairs {pairs} for {name}.");
+            throw new Runtime.OptionException("--pairs", $"--pairs applies only to key_value; drop --pairs {pairs} for {name}.");
     }
 }

@@ -90,25 +90,25 @@ public sealed record TaskOptions
     /// <summary>The checks that do not depend on the task; the catalog checks the rest against the chosen task.</summary>
     public void Validate()
     {
-        if (PromptLength is < 1) throw new ArgumentException($"--prompt-length {PromptLength} must be >= 1 (or omit it for the task's default).");
-        if (Vocabulary is < 2) throw new ArgumentException($"--vocab {Vocabulary} must be >= 2 (or omit it for the task's default).");
-        if (AnswerLength is < 1) throw new ArgumentException($"--answer-length {AnswerLength} must be >= 1 (or omit it for the task's default).");
-        if (NumPairs is < 1) throw new ArgumentException($"--pairs {NumPairs} must be >= 1 (or omit it for the default 5).");
-        if (FinitePrompts is < 1) throw new ArgumentException($"--finite-prompts {FinitePrompts} must be >= 1 (or omit it for fresh prompts).");
-        if (PoisonToken is < 0) throw new ArgumentException($"--poison-token {PoisonToken} must be a token >= 0 (or omit it to turn the poison off).");
+        if (PromptLength is < 1) throw new Runtime.OptionException("--prompt-length", $"--prompt-length {PromptLength} must be >= 1 (or omit it for the task's default).");
+        if (Vocabulary is < 2) throw new Runtime.OptionException("--vocab", $"--vocab {Vocabulary} must be >= 2 (or omit it for the task's default).");
+        if (AnswerLength is < 1) throw new Runtime.OptionException("--answer-length", $"--answer-length {AnswerLength} must be >= 1 (or omit it for the task's default).");
+        if (NumPairs is < 1) throw new Runtime.OptionException("--pairs", $"--pairs {NumPairs} must be >= 1 (or omit it for the default 5).");
+        if (FinitePrompts is < 1) throw new Runtime.OptionException("--finite-prompts", $"--finite-prompts {FinitePrompts} must be >= 1 (or omit it for fresh prompts).");
+        if (PoisonToken is < 0) throw new Runtime.OptionException("--poison-token", $"--poison-token {PoisonToken} must be a token >= 0 (or omit it to turn the poison off).");
         TokenEnvironmentWrapper.CheckProbability("--zero-prompt-prob", ZeroPromptProb);
         TokenEnvironmentWrapper.CheckStd("--zero-noise-std", ZeroNoiseStd);
         if (ZeroNoiseStd > 0f && ZeroPromptProb == 0f)
-            throw new ArgumentException($"--zero-noise-std {ZeroNoiseStd} has no effect without zero prompts: set --zero-prompt-prob > 0, or drop --zero-noise-std.");
+            throw new Runtime.OptionException("--zero-noise-std", $"--zero-noise-std {ZeroNoiseStd} has no effect without zero prompts: set --zero-prompt-prob > 0, or drop --zero-noise-std.");
         TokenEnvironmentWrapper.CheckFinite("--landmine-penalty", LandminePenalty);
         TokenEnvironmentWrapper.CheckStd("--landmine-std", LandmineStd);
         TokenEnvironmentWrapper.CheckFinite("--poison-reward", PoisonReward);
-        if (Arms is < 2) throw new ArgumentException($"--arms {Arms} must be >= 2 (or omit it for the default 100).");
-        if (Contexts is < 1) throw new ArgumentException($"--contexts {Contexts} must be >= 1 (or omit it for the default 10).");
+        if (Arms is < 2) throw new Runtime.OptionException("--arms", $"--arms {Arms} must be >= 2 (or omit it for the default 100).");
+        if (Contexts is < 1) throw new Runtime.OptionException("--contexts", $"--contexts {Contexts} must be >= 1 (or omit it for the default 10).");
         if (!(ContextSkew >= 0) || !float.IsFinite(ContextSkew))
-            throw new ArgumentException($"--context-skew {ContextSkew} must be a finite number >= 0 (0 = uniform contexts).");
+            throw new Runtime.OptionException("--context-skew", $"--context-skew {ContextSkew} must be a finite number >= 0 (0 = uniform contexts).");
         if (Gap is { } gap && (!(gap > 0) || !float.IsFinite(gap)))
-            throw new ArgumentException($"--gap {gap} must be a finite number > 0 (or omit it for the default 0.5).");
+            throw new Runtime.OptionException("--gap", $"--gap {gap} must be a finite number > 0 (or omit it for the default 0.5).");
         if (ArmNoise is { } armNoise) TokenEnvironmentWrapper.CheckStd("--arm-noise", armNoise);
         TokenEnvironmentWrapper.CheckStd("--best-arm-noise", BestArmNoise);
     }

@@ -8,8 +8,8 @@ namespace Delight.Environments;
 /// Randomness: only from the caller's Rng. The inner environment draws first, then the wrapper draws its own numbers;
 /// how many depends only on the wrapper's options (never on the prompt or answer), and a wrapper whose knob is off
 /// (zero std, zero probability) draws nothing, so it leaves the caller's stream exactly as the bare task would.
-/// Each wrapper is built by its static Wrap, which returns a variant that is also an <see cref="ISupervisedTask"/>
-/// (forwarding the inner target) whenever the inner environment is one; no wrapper changes the target.
+/// What the task declares beyond prompts and rewards (its targets, held-out prompts, features, bandit model) is the
+/// inner task's: no wrapper changes it.
 /// </summary>
 public abstract class TokenEnvironmentWrapper : ITokenEnvironment
 {
@@ -27,33 +27,25 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
 
     public virtual float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.Reward(prompt, answer, rng);
     public double Error(double meanReward) => Inner.Error(meanReward);
-
-    /// <summary>The first environment in the chain, outermost first, that is a <typeparamref name="T"/>.</summary>
-    public static T? Find<T>(ITokenEnvironment environment) where T : class
-    {
-        for (var e = environment; ; e = ((TokenEnvironmentWrapper)e).Inner)
-        {
-            if (e is T found) return found;
-            if (e is not TokenEnvironmentWrapper) return null;
-        }
-    }
-
-    /// <summary>For the supervised variants: the inner task's target, unchanged.</summary>
-    protected void WriteInnerTarget(ReadOnlySpan<int> prompt, Span<int> answer) => ((ISupervisedTask)Inner).WriteTarget(prompt, answer);
+    // No wrapper changes the target, the held-out set, the features or the bandit: the inner task's are passed on.
+    public ISupervisedTask? Targets => Inner.Targets;
+    public IHeldOutPrompts? HeldOut => Inner.HeldOut;
+    public Policies.IContextFeatures? Features => Inner.Features;
+    public Bandits.IBanditModel? Bandit => Inner.Bandit;
 
     /// <summary>Shared option checks; the message names the CLI option and the fix.</summary>
     internal static void CheckProbability(string option, float p)
     {
-        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"{option} {p} must be a probability in [0, 1].");
+        if (!(p >= 0f && p <= 1f)) throw new Runtime.OptionException(option, $"{option} {p} must be a probability in [0, 1].");
     }
 
     internal static void CheckStd(string option, float std)
     {
-        if (!(std >= 0f) || !float.IsFinite(std)) throw new ArgumentException($"{option} {std} must be a finite standard deviation >= 0 (0 turns it off).");
+        if (!(std >= 0f) || !float.IsFinite(std)) throw new Runtime.OptionException(option, $"{option} {std} must be a finite standard deviation >= 0 (0 turns it off).");
     }
 
     internal static void CheckFinite(string option, float value)
     {
-        if (!float.IsFinite(value)) throw new ArgumentException($"{option} {value} must be a finite number.");
+        if (!float.IsFinite(value)) throw new Runtime.OptionException(option, $"{option} {value} must be a finite number.");
     }
 }

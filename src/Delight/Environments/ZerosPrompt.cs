@@ -8,14 +8,14 @@ namespace Delight.Environments;
 /// Draws: SamplePrompt — the inner prompt's numbers, then u ~ U[0, 1) (zeros iff u &lt; p; nothing when p = 0).
 /// Reward — the inner reward's numbers, then ε whenever σ &gt; 0 (all zeros or not; nothing when σ = 0).
 /// </summary>
-public class ZerosPrompt : TokenEnvironmentWrapper
+public sealed class ZerosPrompt : TokenEnvironmentWrapper
 {
     ZerosPrompt(ITokenEnvironment inner, ZerosPromptOptions options) : base(inner) => Options = options;
 
     public static ZerosPrompt Wrap(ITokenEnvironment inner, ZerosPromptOptions options)
     {
         options.Validate();
-        return inner is ISupervisedTask ? new Supervised(inner, options) : new ZerosPrompt(inner, options);
+        return new ZerosPrompt(inner, options);
     }
 
     public ZerosPromptOptions Options { get; }
@@ -35,10 +35,6 @@ public class ZerosPrompt : TokenEnvironmentWrapper
         return allZero ? reward + noise : reward;
     }
 
-    sealed class Supervised(ITokenEnvironment inner, ZerosPromptOptions options) : ZerosPrompt(inner, options), ISupervisedTask
-    {
-        public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => WriteInnerTarget(prompt, answer);
-    }
 }
 
 /// <summary>Zero prompts; egg defaults prob_zero 0, zero_noise_std 0.</summary>

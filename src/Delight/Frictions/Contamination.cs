@@ -15,7 +15,7 @@ public sealed record ContaminatedSamplingOptions
     public void Validate()
     {
         FrictionCheck.Probability("--contamination", Rate);
-        if (Arm is < 0) throw new ArgumentOutOfRangeException("--contamination-arm", $"--contamination-arm {Arm} must be an arm index >= 0.");
+        if (Arm is < 0) throw new Runtime.OptionException("--contamination-arm", $"--contamination-arm {Arm} must be an arm index >= 0.");
     }
 }
 
@@ -32,10 +32,9 @@ public sealed class Contamination : IBatchFriction
     {
         Options = options;
         if (environment.PromptLength != 1 || environment.AnswerLength != 1)
-            throw new ArgumentException($"--contamination applies to one-step tasks (a bandit, mnist); '{environment.Name}' answers with {environment.AnswerLength} tokens.");
+            throw new Runtime.OptionException("--contamination", $"--contamination applies to one-step tasks (a bandit, mnist); '{environment.Name}' answers with {environment.AnswerLength} tokens.");
         _model = options.Arm is { } arm ? ContaminationOptions.FixedArm(options.Rate, arm) : ContaminationOptions.Uniform(options.Rate);
-        try { _model.Validate(environment.VocabularySize); }
-        catch (ArgumentException e) { throw new ArgumentException($"--contamination-arm: {e.Message}"); }
+        _model.Validate(environment.VocabularySize);
     }
 
     public ContaminatedSamplingOptions Options { get; }

@@ -22,9 +22,9 @@ public sealed class Discovery : IAnswerFriction
     public Discovery(DiscoveryOptions options, ITokenEnvironment environment)
     {
         Options = options;
-        _task = environment as ISupervisedTask;
+        _task = environment.Targets;
         if (options.Prob > 0 && _task is null)
-            throw new ArgumentException($"--discovery-prob needs a task that knows its correct answer; '{environment.Name}' does not.");
+            throw new Runtime.OptionException("--discovery-prob", $"--discovery-prob needs a task that knows its correct answer; '{environment.Name}' does not.");
     }
 
     public DiscoveryOptions Options { get; }

@@ -71,11 +71,11 @@ static class FrictionCheck
 {
     public static void Probability(string flag, float p)
     {
-        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(flag, $"{flag} {p} must be a probability in [0, 1].");
+        if (!(p >= 0 && p <= 1)) throw new Runtime.OptionException(flag, $"{flag} {p} must be a probability in [0, 1].");
     }
 
     public static void NonNegative(string flag, float value)
     {
-        if (!(value >= 0) || !float.IsFinite(value)) throw new ArgumentOutOfRangeException(flag, $"{flag} {value} must be a finite number >= 0.");
+        if (!(value >= 0) || !float.IsFinite(value)) throw new Runtime.OptionException(flag, $"{flag} {value} must be a finite number >= 0.");
     }
 }

@@ -21,7 +21,7 @@ public sealed record StalenessOptions
 
     public void Validate()
     {
-        if (Versions < 0) throw new ArgumentOutOfRangeException("--staleness", $"--staleness {Versions} must be >= 0 (versions of lag).");
+        if (Versions < 0) throw new Runtime.OptionException("--staleness", $"--staleness {Versions} must be >= 0 (versions of lag).");
     }
 }
 
@@ -39,7 +39,7 @@ public sealed class Staleness : IVersionSource, IFriction
     public Staleness(StalenessOptions options, int parameterCount, Rng lagRng)
     {
         options.Validate();
-        if (options.Versions < 1) throw new ArgumentOutOfRangeException("--staleness", "staleness needs --staleness >= 1; with 0 the actor samples with the current version.");
+        if (options.Versions < 1) throw new Runtime.OptionException("--staleness", "staleness needs --staleness >= 1; with 0 the actor samples with the current version.");
         Options = options;
         _ring = new SnapshotRing(options.Versions + 1, parameterCount);
         _lagRng = lagRng;

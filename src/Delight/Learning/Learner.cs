@@ -66,6 +66,8 @@ public sealed partial class Learner : ILearner
 
     public ISequencePolicy Policy { get; }
     public ILoss Loss { get; }
+    /// <summary>The run's rollout rules, when the learner was given them (null: it infers what it can from each rollout).</summary>
+    public RolloutCheck? RolloutCheck => _givenCheck;
     public Optimizer Optimizer { get; }
     public LearnerOptions Options { get; }
     /// <summary>Number of updates applied; the version an actor syncing now would sample with.</summary>

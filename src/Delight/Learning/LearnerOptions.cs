@@ -30,10 +30,10 @@ public sealed record LearnerOptions
     {
         Kondo?.Validate();
         if (Screen == ScreenMode.Speculative && Kondo is null)
-            throw new ArgumentException("--screen speculative needs a Kondo gate (--kondo-rate or --kondo-price): there is nothing to screen.");
+            throw new Runtime.OptionException("--screen", "--screen speculative needs a Kondo gate (--kondo-rate or --kondo-price): there is nothing to screen.");
         if (Screen == ScreenMode.Speculative && Advantage == AdvantageEstimator.ExpectedConfidence)
-            throw new ArgumentException("--advantage expected-confidence reads the learner's distribution, which the speculative screen never computes for dropped rows; use --screen exact.");
+            throw new Runtime.OptionException("--advantage", "--advantage expected-confidence reads the learner's distribution, which the speculative screen never computes for dropped rows; use --screen exact.");
         if (ScreenAuditEvery < 0)
-            throw new ArgumentOutOfRangeException(nameof(ScreenAuditEvery), $"--screen-audit-every {ScreenAuditEvery} must be >= 0.");
+            throw new ArgumentOutOfRangeException(nameof(ScreenAuditEvery), ScreenAuditEvery, "the screen audit interval must be >= 0 (0 = never).");
     }
 }

@@ -9,6 +9,7 @@ public sealed class CrossEntropy : ILoss
 {
     public string Name => "ce";
     public bool NeedsBehaviourLogProbs => false;
+    public bool LearnsFromTargets => true;
 
     public void Coefficients(in Learning.Signals signals, Span<float> coefficients, out Learning.LossStatistics statistics)
     {

@@ -15,14 +15,17 @@ public sealed class DelightfulPg : ILoss
     /// <summary>The gate's random stream (stochastic gate, delight noise), saved in checkpoints; null when unused.</summary>
     internal Rng? Random => _rng;
 
+    /// <summary>η when the run does not say (--eta): the papers' σ(χ/1).</summary>
+    public const float DefaultTemperature = 1f;
+
     /// <param name="rng">draws for the stochastic gate and the delight noise; required when either is on</param>
-    public DelightfulPg(float temperature = 1f, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
+    public DelightfulPg(float temperature = DefaultTemperature, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
     {
         if (!(temperature >= 0) || !float.IsFinite(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), $"--eta (temperature) {temperature} must be >= 0.");
-        if (!float.IsFinite(price)) throw new ArgumentOutOfRangeException(nameof(price), $"--lambda (price) {price} must be finite.");
+            throw new Runtime.OptionException("--eta", $"--eta (temperature) {temperature} must be >= 0.");
+        if (!float.IsFinite(price)) throw new Runtime.OptionException("--lambda", $"--lambda (price) {price} must be finite.");
         if (!(delightNoiseStd >= 0) || !float.IsFinite(delightNoiseStd))
-            throw new ArgumentOutOfRangeException(nameof(delightNoiseStd), $"--delight-noise {delightNoiseStd} must be >= 0.");
+            throw new Runtime.OptionException("--delight-noise", $"--delight-noise {delightNoiseStd} must be >= 0.");
         if ((stochastic || delightNoiseStd > 0) && rng is null)
             throw new ArgumentException("the stochastic gate and delight noise draw random numbers: pass an Rng.", nameof(rng));
         Temperature = temperature;

@@ -19,7 +19,7 @@ public sealed class ImportanceWeightedPg : ILoss
     public ImportanceWeightedPg(float? truncation = null)
     {
         if (truncation is { } rhoBar && (!(rhoBar > 0) || !float.IsFinite(rhoBar)))
-            throw new ArgumentOutOfRangeException(nameof(truncation), $"--truncation (ρ̄) {rhoBar} must be a finite number > 0, or unset for no truncation.");
+            throw new Runtime.OptionException("--truncation", $"--truncation (ρ̄) {rhoBar} must be a finite number > 0, or unset for no truncation.");
         Truncation = truncation;
     }
 

@@ -14,9 +14,9 @@ public static class LossCatalog
         ArgumentNullException.ThrowIfNull(options);
         if (!Names.Contains(name)) throw Unknown(name);
         if (options.Beta is { } beta && name is not ("ppo" or "pmpo"))
-            throw new ArgumentException($"--beta {beta} is not an option of {name}; only ppo and pmpo have a KL anchor.", nameof(options));
+            throw new Runtime.OptionException("--beta", $"--beta {beta} is not an option of {name}; only ppo and pmpo have a KL anchor.");
         if (options.Truncation is { } truncation && name is not "is-pg")
-            throw new ArgumentException($"--truncation {truncation} is not an option of {name}; only is-pg truncates its ratio.", nameof(options));
+            throw new Runtime.OptionException("--truncation", $"--truncation {truncation} is not an option of {name}; only is-pg truncates its ratio.");
         return name switch
         {
             "pg" => new Reinforce(),
@@ -32,6 +32,6 @@ public static class LossCatalog
         };
     }
 
-    static ArgumentException Unknown(string name) =>
-        new($"unknown loss '{name}'; choose one of: {string.Join(", ", Names)}.", nameof(name));
+    static Runtime.OptionException Unknown(string name) =>
+        new("--method", $"--method '{name}' is unknown; choose one of: {string.Join(", ", Names)}.");
 }

@@ -7,7 +7,7 @@ namespace Delight.Losses;
 public sealed record LossOptions
 {
     /// <summary>dg: temperature η (--eta), ≥ 0.</summary>
-    public float Eta { get; init; } = 1f;
+    public float Eta { get; init; } = DelightfulPg.DefaultTemperature;
     /// <summary>dg: price λ (--lambda).</summary>
     public float Lambda { get; init; }
     /// <summary>is-pg: largest importance weight ρ̄ (--truncation), &gt; 0; null for none.</summary>

@@ -28,11 +28,11 @@ public sealed class Pmpo : ILoss
     public Pmpo(float alpha = DefaultAlpha, float beta = DefaultBeta, float gamma = DefaultGamma)
     {
         if (!(alpha >= 0 && alpha <= 1))
-            throw new ArgumentOutOfRangeException(nameof(alpha), $"--alpha (PMPO accepted weight α) {alpha} must be in [0, 1].");
+            throw new Runtime.OptionException("--alpha", $"--alpha (PMPO accepted weight α) {alpha} must be in [0, 1].");
         if (!(beta >= 0) || !float.IsFinite(beta))
-            throw new ArgumentOutOfRangeException(nameof(beta), $"--beta (KL anchor β) {beta} must be a finite number >= 0.");
+            throw new Runtime.OptionException("--beta", $"--beta (KL anchor β) {beta} must be a finite number >= 0.");
         if (!(gamma >= 0) || !float.IsFinite(gamma))
-            throw new ArgumentOutOfRangeException(nameof(gamma), $"--gamma (PMPO floor γ) {gamma} must be a finite number >= 0.");
+            throw new Runtime.OptionException("--gamma", $"--gamma (PMPO floor γ) {gamma} must be a finite number >= 0.");
         Alpha = alpha;
         Beta = beta;
         Gamma = gamma;

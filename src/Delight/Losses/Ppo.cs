@@ -22,9 +22,9 @@ public sealed class Ppo : ILoss
     public Ppo(float epsilon = DefaultEpsilon, float beta = DefaultBeta)
     {
         if (!(epsilon > 0) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), $"--epsilon (PPO clip ε) {epsilon} must be a finite number > 0.");
+            throw new Runtime.OptionException("--epsilon", $"--epsilon (PPO clip ε) {epsilon} must be a finite number > 0.");
         if (!(beta >= 0) || !float.IsFinite(beta))
-            throw new ArgumentOutOfRangeException(nameof(beta), $"--beta (KL anchor β) {beta} must be a finite number >= 0.");
+            throw new Runtime.OptionException("--beta", $"--beta (KL anchor β) {beta} must be a finite number >= 0.");
         Epsilon = epsilon;
         Beta = beta;
     }

@@ -22,7 +22,7 @@ public sealed class Vaco : ILoss
     public Vaco(float delta = DefaultDelta)
     {
         if (!(delta > 0) || !float.IsFinite(delta))
-            throw new ArgumentOutOfRangeException(nameof(delta), $"--delta (VACO TV threshold δ) {delta} must be a finite number > 0.");
+            throw new Runtime.OptionException("--delta", $"--delta (VACO TV threshold δ) {delta} must be a finite number > 0.");
         Delta = delta;
     }
 

@@ -29,8 +29,7 @@ public sealed class AsyncRuntime : ITrainingRuntime
         Session = new TrainingSession(options);
         var window = options.MaxLag + 1;
         _ready = new Rollout?[window];
-        var env = Session.Environment;
-        for (var i = 0; i < window; i++) _free.Push(new Rollout(Session.BatchRows, env.PromptLength, env.AnswerLength));
+        for (var i = 0; i < window; i++) _free.Push(Session.Components.CreateRollout());
         _board = new ParameterBoard(Session.Policy.Parameters.BufferLength);
     }
 
@@ -49,8 +48,8 @@ public sealed class AsyncRuntime : ITrainingRuntime
         for (var i = 0; i < actors.Length; i++)
         {
             // Actor 0 draws from the synchronous runtime's "actor" stream, so K = 0 with one actor reproduces it.
-            var policy = Session.CreatePolicy();
-            var actor = Session.CreateActor(policy, i == 0 ? "actor" : $"actor{i}");
+            var policy = Session.Components.CreatePolicy();
+            var actor = Session.Components.CreateActor(policy, i == 0 ? "actor" : $"actor{i}");
             actors[i] = new Thread(() => ActorLoop(actor, policy)) { IsBackground = true, Name = $"Delight actor {i}" };
             actors[i].Start();
         }

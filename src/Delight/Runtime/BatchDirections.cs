@@ -45,7 +45,7 @@ sealed class BatchDirections
 
     /// <summary>Null when the task has no correct answer to measure against.</summary>
     public static BatchDirections? For(ITokenEnvironment environment, ISequencePolicy policy)
-        => Environments.TokenEnvironmentWrapper.Find<ISupervisedTask>(environment) is { } task
+        => environment.Targets is { } task
             // The closed-form true gradient needs reward 1[a = y*] on a single action: the bare MNIST task, no reward wrapper.
             ? new BatchDirections(policy, task, environment is MnistEnvironment)
             : null;

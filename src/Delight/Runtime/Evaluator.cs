@@ -43,14 +43,14 @@ public sealed class Evaluator
         }
         var reward = sum / _count;
         var (sequenceError, tokenError) = GreedyErrors(rng.Split("held-out"));
-        var heldOut = TokenEnvironmentWrapper.Find<IHeldOutPrompts>(_environment) is not null;
+        var heldOut = _environment.HeldOut is not null;
         return new Evaluation(reward, heldOut ? sequenceError : _environment.Error(reward), sequenceError, tokenError);
     }
 
     (double Sequence, double Token) GreedyErrors(Rng prompts)
     {
-        if (TokenEnvironmentWrapper.Find<ISupervisedTask>(_environment) is not { } task) return (double.NaN, double.NaN);
-        var heldOut = TokenEnvironmentWrapper.Find<IHeldOutPrompts>(_environment);
+        if (_environment.Targets is not { } task) return (double.NaN, double.NaN);
+        var heldOut = _environment.HeldOut;
         var total = heldOut?.HeldOutCount ?? _count;
         int length = _rows.Length, prompt = _rows.PromptLength, answer = _rows.AnswerLength;
         long wrongRows = 0, wrongTokens = 0;

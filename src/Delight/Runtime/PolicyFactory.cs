@@ -12,7 +12,7 @@ public static class PolicyFactory
 {
     public static ISequencePolicy Create(ITokenEnvironment environment, int maxRows) => Shape(environment, maxRows) switch
     {
-        MlpOptions mlp => new FeaturePolicy(new MlpPolicy(mlp), TokenEnvironmentWrapper.Find<IContextFeatures>(environment)!),
+        MlpOptions mlp => new FeaturePolicy(new MlpPolicy(mlp), environment.Features!),
         TabularOptions tabular => new TabularSoftmaxPolicy(tabular),
         TransformerOptions transformer => new TransformerPolicy(transformer),
         var other => throw new InvalidOperationException($"no policy for shape {other}."),
@@ -36,7 +36,7 @@ public static class PolicyFactory
 
     static object Shape(ITokenEnvironment environment, int maxRows)
     {
-        if (TokenEnvironmentWrapper.Find<IContextFeatures>(environment) is { } features)
+        if (environment.Features is { } features)
             return new MlpOptions
             {
                 InputCount = features.FeatureCount,
@@ -44,7 +44,7 @@ public static class PolicyFactory
                 ActionCount = environment.VocabularySize,
                 MaxRows = maxRows,
             };
-        if (TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(environment) is not null)
+        if (environment.Bandit is not null)
             return new TabularOptions
             {
                 ContextCount = environment.PromptVocabularySize,

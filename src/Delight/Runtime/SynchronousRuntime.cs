@@ -21,16 +21,14 @@ public sealed class SynchronousRuntime : ITrainingRuntime
     public SynchronousRuntime(TrainOptions options)
     {
         Session = new TrainingSession(options);
-        var env = Session.Environment;
-        _rollout = new Rollout(Session.BatchRows, env.PromptLength, env.AnswerLength);
-        var frictions = Session.Frictions;
+        var components = Session.Components;
+        _rollout = components.CreateRollout();
+        var frictions = components.Frictions;
         // A stale or mismatched actor samples with its own copy of the parameters; the evaluator always uses the
         // learner's current ones, without frictions.
-        _actorPolicy = frictions.Staleness.Versions > 0 || frictions.LogitNoise.Std > 0 ? Session.CreatePolicy() : Session.Policy;
-        _versions = frictions.Staleness.Versions > 0
-            ? new Staleness(frictions.Staleness, Session.Policy.Parameters.BufferLength, Session.Root.Split("staleness"))
-            : new CurrentVersion();
-        _actor = Session.CreateActor(_actorPolicy, "actor");
+        _actorPolicy = frictions.Staleness.Versions > 0 || frictions.LogitNoise.Std > 0 ? components.CreatePolicy() : Session.Policy;
+        _versions = components.CreateVersionSource(Session.Policy);
+        _actor = components.CreateActor(_actorPolicy, "actor");
     }
 
     public TrainingSession Session { get; }

@@ -31,7 +31,7 @@ public sealed record TrainOptions
     /// <summary>The task's batch shape and optimizer, for whatever the options leave unset.</summary>
     public Environments.TaskDefaults Defaults => Environments.TaskCatalog.Defaults(Task);
     [Option("eta", "DG gate temperature η (0: hard gate).", Min = 0, Max = 1e6)]
-    public float Eta { get; init; } = 1f;
+    public float Eta { get; init; } = Losses.DelightfulPg.DefaultTemperature;
     [Option("lambda", "DG gate price λ.", Min = -1e6, Max = 1e6)]
     public float Lambda { get; init; }
     [Option("eval-rows", "Fresh prompts sampled (and held-out prompts decoded greedily) to measure error.", Min = 1, Max = 100_000)]
@@ -60,8 +60,7 @@ public sealed record TrainOptions
     /// <summary>The environment: the task with its reward wrappers. Reward noise and flips are actor frictions.</summary>
     public ITokenEnvironment Environment()
     {
-        try { return Environments.TaskCatalog.Create(Task, TaskOptions); }
-        catch (ArgumentException e) { throw new OptionException("--task", e.Message.Replace(" (Parameter 'options')", "").Replace(" (Parameter 'name')", "")); }
+        return Environments.TaskCatalog.Create(Task, TaskOptions);
     }
 
     /// <summary>Kondo gate: keep rate ρ ∈ (0, 1] (top fraction by priority).</summary>
@@ -86,19 +85,19 @@ public sealed record TrainOptions
     public float? Truncation { get; init; }
     /// <summary>ppo: clip ε.</summary>
     [Option("epsilon", "ppo: clip ε.", Min = 0, Max = 1e3)]
-    public float Epsilon { get; init; } = 0.2f;
+    public float Epsilon { get; init; } = Losses.Ppo.DefaultEpsilon;
     /// <summary>ppo / pmpo: KL anchor β (null: the method's default, 0 for ppo and 0.1 for pmpo).</summary>
     [Option("beta", "ppo/pmpo: KL anchor β (default 0 for ppo, 0.1 for pmpo).", Min = 0, Max = 1e6)]
     public float? Beta { get; init; }
     /// <summary>pmpo: weight α of the accepted term.</summary>
     [Option("alpha", "pmpo: weight α of accepted rows.", Min = 0, Max = 1)]
-    public float Alpha { get; init; } = 0.5f;
+    public float Alpha { get; init; } = Losses.Pmpo.DefaultAlpha;
     /// <summary>pmpo: γ in log(γ + π) of the rejected term.</summary>
     [Option("gamma", "pmpo: γ in log(γ + π) of rejected rows.", Min = 0, Max = 1e6)]
-    public float Gamma { get; init; } = 1e-9f;
+    public float Gamma { get; init; } = Losses.Pmpo.DefaultGamma;
     /// <summary>vaco: total-variation filter δ.</summary>
     [Option("delta", "vaco: total-variation filter δ.", Min = 0, Max = 1e3)]
-    public float Delta { get; init; } = 0.2f;
+    public float Delta { get; init; } = Losses.Vaco.DefaultDelta;
     [Option("dg-stochastic", "dg: Bernoulli gate weights.")]
     public bool DgStochastic { get; init; }
     [Option("delight-noise", "dg: Gaussian noise std added to delight.", Min = 0, Max = 1e6)]
@@ -136,7 +135,7 @@ public sealed record TrainOptions
                 {
                     "uniform" => Delight.Frictions.StalenessMode.Uniform,
                     "fixed" => Delight.Frictions.StalenessMode.Fixed,
-                    _ => throw new OptionException("--staleness-mode", $"unknown staleness mode '{StalenessMode}'; choose uniform or fixed."),
+                    _ => throw new OptionException("--staleness-mode", $"--staleness-mode '{StalenessMode}' is unknown; choose uniform or fixed."),
                 },
             },
             Bug = new() { Prob = BugProb },
@@ -146,8 +145,7 @@ public sealed record TrainOptions
             LogitNoise = new() { Std = LogitNoise },
             Contamination = new() { Rate = Contamination, Arm = ContaminationArm },
         };
-        try { options.Validate(); }
-        catch (ArgumentOutOfRangeException e) { throw new OptionException(e.ParamName ?? "--frictions", e.Message.Replace($" (Parameter '{e.ParamName}')", "")); }
+        options.Validate();
         return options;
     }
 
@@ -181,7 +179,7 @@ public sealed record TrainOptions
                 {
                     "token" => Screens.KondoGranularity.Token,
                     "row" => Screens.KondoGranularity.Row,
-                    _ => throw new OptionException("--kondo-granularity", $"unknown granularity '{KondoGranularity}'; choose token or row."),
+                    _ => throw new OptionException("--kondo-granularity", $"--kondo-granularity '{KondoGranularity}' is unknown; choose token or row."),
                 },
             };
         }
@@ -189,26 +187,25 @@ public sealed record TrainOptions
         {
             "exact" => ScreenMode.Exact,
             "speculative" => ScreenMode.Speculative,
-            _ => throw new OptionException("--screen", $"unknown screen '{Screen}'; choose exact or speculative."),
+            _ => throw new OptionException("--screen", $"--screen '{Screen}' is unknown; choose exact or speculative."),
         };
         var advantage = Advantage switch
         {
             "grouped" => AdvantageEstimator.Grouped,
             "global" => AdvantageEstimator.GlobalMean,
             "expected-confidence" => AdvantageEstimator.ExpectedConfidence,
-            _ => throw new OptionException("--advantage", $"unknown advantage estimator '{Advantage}'; choose grouped, global or expected-confidence."),
+            _ => throw new OptionException("--advantage", $"--advantage '{Advantage}' is unknown; choose grouped, global or expected-confidence."),
         };
         var options = new LearnerOptions { Kondo = kondo, Screen = screen, Advantage = advantage };
-        try { options.Validate(); }
-        catch (ArgumentException e) when (advantage == AdvantageEstimator.ExpectedConfidence) { throw new OptionException("--advantage", e.Message); }
+        options.Validate();
         return options;
     }
 
     public void Validate()
     {
         foreach (var entry in OptionTable.Entries) entry.CheckRange(entry.Get(this), "the options");
-        if (!Tasks.Contains(Task)) throw new OptionException("--task", $"unknown task '{Task}'; choose one of: {string.Join(", ", Tasks)}.");
-        if (!Methods.Contains(Method)) throw new OptionException("--method", $"unknown method '{Method}'; choose one of: {string.Join(", ", Methods)}.");
+        if (!Tasks.Contains(Task)) throw new OptionException("--task", $"--task '{Task}' is unknown; choose one of: {string.Join(", ", Tasks)}.");
+        if (!Methods.Contains(Method)) throw new OptionException("--method", $"--method '{Method}' is unknown; choose one of: {string.Join(", ", Methods)}.");
         Positive("--steps", Steps);
         Positive("--prompts", PromptsPerBatch);
         Positive("--samples", SamplesPerPrompt);
@@ -219,21 +216,20 @@ public sealed record TrainOptions
         NonNegative("--checkpoint-every", CheckpointEvery);
         Positive("--actors", Actors);
         NonNegative("--max-lag", MaxLag);
-        if (Runtime is not ("sync" or "async")) throw new OptionException("--runtime", $"unknown runtime '{Runtime}'; choose sync or async.");
-        if (OptimizerName is not ("adam" or "sgd")) throw new OptionException("--optimizer", $"unknown optimizer '{OptimizerName}'; choose adam or sgd.");
+        if (Runtime is not ("sync" or "async")) throw new OptionException("--runtime", $"--runtime '{Runtime}' is unknown; choose sync or async.");
+        if (OptimizerName is not ("adam" or "sgd")) throw new OptionException("--optimizer", $"--optimizer '{OptimizerName}' is unknown; choose adam or sgd.");
         if (Advantage == "grouped" && SamplesPerPrompt == 1)
             throw new OptionException("--advantage", "the grouped baseline with --samples 1 gives every row advantage 0, so nothing is learned; use --advantage global or expected-confidence, or --samples 2 or more.");
         if (Runtime == "async" && Staleness > 0)
             throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; the async runtime has real lag (bounded by --max-lag). Drop one of them.");
         Environment();
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"learning rate {LearningRate} must be a positive number.");
-        if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"eta {Eta} must be >= 0 (0 gives the hard gate).");
-        if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"lambda {Lambda} must be a finite number.");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new OptionException("--lr", $"--lr {LearningRate} must be a positive number.");
+        if (!(Eta >= 0) || !float.IsFinite(Eta)) throw new OptionException("--eta", $"--eta {Eta} must be >= 0 (0 gives the hard gate).");
+        if (!float.IsFinite(Lambda)) throw new OptionException("--lambda", $"--lambda {Lambda} must be a finite number.");
         Frictions();
-        try { Losses.LossCatalog.Create(Method, LossOptions(), new Numerics.Rng(0)); }
-        catch (ArgumentException e) { throw new OptionException("--method", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message.Replace(" (Parameter 'options')", "")); }
-        try { LearnerOptions(); }
-        catch (ArgumentException e) { throw new OptionException("--kondo", e is ArgumentOutOfRangeException o && o.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message); }
+        // Each component checks the options it reads, throwing an OptionException that names the flag.
+        Losses.LossCatalog.Create(Method, LossOptions(), new Numerics.Rng(0));
+        LearnerOptions();
         if ((long)PromptsPerBatch * SamplesPerPrompt > MaxBatchRows)
             throw new OptionException("--prompts", $"--prompts {PromptsPerBatch} × --samples {SamplesPerPrompt} = {(long)PromptsPerBatch * SamplesPerPrompt} rows per batch is above the {MaxBatchRows} supported; lower --prompts or --samples.");
         CheckMemory();
@@ -288,10 +284,4 @@ public sealed record TrainOptions
     {
         if (value <= 0) throw new OptionException(option, $"{option} must be a positive integer, got {value.ToString(CultureInfo.InvariantCulture)}.");
     }
-}
-
-/// <summary>A bad option value: the message names the option, the value and the fix.</summary>
-public sealed class OptionException(string option, string message) : Exception(message)
-{
-    public string Option { get; } = option;
 }

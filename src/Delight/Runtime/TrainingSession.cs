@@ -25,52 +25,37 @@ public sealed class TrainingSession
 
     public TrainingSession(TrainOptions options)
     {
-        options.Validate();
-        Options = options;
-        Root = new Rng(options.Seed);
-        Environment = options.Environment();
-        BatchRows = options.PromptsPerBatch * options.SamplesPerPrompt;
-        Policy = CreatePolicy();
+        Components = new RunComponents(options);
+        Policy = Components.CreatePolicy();
         Policy.Initialize(Root.Split("init"));
-        var loss = LossCatalog.Create(options.Method, options.LossOptions(), Root.Split("loss"));
-        Optimizer optimizer = options.OptimizerName == "sgd"
-            ? new Sgd(options.LearningRate)
-            : new Adam(Policy.Parameters.BufferLength, options.LearningRate);
-        var learnerOptions = options.LearnerOptions();
-        RolloutCheck = new RolloutCheck(RolloutShape.For(Environment, BatchRows), RolloutCheck.NeedsOf(loss, learnerOptions.Screen == ScreenMode.Speculative));
-        Learner = new Learner(Policy, loss, optimizer, learnerOptions, Root.Split("learner"), RolloutCheck);
-        Frictions = options.Frictions();
-        if (Environments.TokenEnvironmentWrapper.Find<Environments.Bandits.BanditEnvironment>(Environment) is { } bandit)
-            _directions = new UpdateDirections(bandit.Model);
+        Learner = Components.CreateLearner(Policy);
+        if (Environment.Bandit is { } bandit)
+            _directions = new UpdateDirections(bandit);
         else if (options.DirectionEvery > 0)
             _batchDirections = BatchDirections.For(Environment, Policy)
                 ?? throw new OptionException("--direction-every", $"the task '{Environment.Name}' has no correct answer to measure the update against; drop --direction-every.");
         _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
     }
 
-    public TrainOptions Options { get; }
+    /// <summary>Where the environment, policies, actors and the learner come from.</summary>
+    public RunComponents Components { get; }
+    public TrainOptions Options => Components.Options;
     /// <summary>The run's root stream; runtimes split their own streams from it by name.</summary>
-    public Rng Root { get; }
-    public ITokenEnvironment Environment { get; }
+    public Rng Root => Components.Root;
+    public ITokenEnvironment Environment => Components.Environment;
+    /// <summary>The learner's policy (the evaluator reads it too).</summary>
     public ISequencePolicy Policy { get; }
     public Learner Learner { get; }
     /// <summary>The rules every rollout of this run must meet: the learner's, and the distributed receiver's.</summary>
-    public RolloutCheck RolloutCheck { get; }
-    public FrictionOptions Frictions { get; }
-    public int BatchRows { get; }
+    public RolloutCheck RolloutCheck => Learner.RolloutCheck!;
+    public FrictionOptions Frictions => Components.Frictions;
+    public int BatchRows => Components.BatchRows;
     public int StepsDone { get; private set; }
     public double WallSeconds => _wallBefore + _clock.Elapsed.TotalSeconds;
     public Evaluation Initial { get; private set; } = Evaluation.None;
 
-    /// <summary>A policy of the same architecture for an actor to sample with.</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, PolicyRows(Options));
-
     /// <summary>Rows a policy's buffers are sized for: a batch, or up to 100 evaluation rows at a time.</summary>
     public static int PolicyRows(TrainOptions options) => Math.Max(options.PromptsPerBatch * options.SamplesPerPrompt, Math.Min(options.EvaluationRows, 100));
-
-    /// <summary>An actor with its own random streams (named, so actor i's draws never depend on actor j's).</summary>
-    public TokenActor CreateActor(ISequencePolicy policy, string name, FrictionOptions? frictions = null) =>
-        new(Environment, policy, Root.Split(name), frictions ?? Frictions);
 
     /// <summary>Starts the clock; a fresh run measures the untrained policy first (a resumed one restored it).</summary>
     public void Start()
@@ -86,6 +71,22 @@ public sealed class TrainingSession
     /// <summary>Most steps a state may record: the --steps bound.</summary>
     static int MaxSteps => (int)OptionTable.Find("steps")!.Max;
 
+    /// <summary>
+    /// The options whose value in <paramref name="identity"/> (a saved <see cref="Identity"/>) differs from
+    /// <paramref name="options"/>'. Compared by name, not position; an option the saved identity lacks (added to Delight
+    /// after the state was written) agrees when it has its default value, which every earlier run had.
+    /// </summary>
+    public static List<string> IdentityDifferences(string identity, TrainOptions options)
+    {
+        static Dictionary<string, string> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => x.Split('=', 2)).ToDictionary(x => x[0], x => x.Length > 1 ? x[1] : "", StringComparer.Ordinal);
+        var theirs = Parse(identity);
+        var defaults = Parse(Identity(new TrainOptions { Task = options.Task }));
+        return [.. Parse(Identity(options))
+            .Where(x => theirs.TryGetValue(x.Key, out var saved) ? saved != x.Value : defaults.GetValueOrDefault(x.Key) != x.Value)
+            .Select(x => x.Key)];
+    }
+
     public void SaveState(TrainingState state)
     {
         state.Put("run.identity", Identity(Options));
@@ -97,37 +98,22 @@ public sealed class TrainingSession
         state.Put("initial.error", Initial.Error);
         state.Put("initial.greedy_sequence_error", Initial.GreedySequenceError);
         state.Put("initial.greedy_token_error", Initial.GreedyTokenError);
-        var w = _work;
-        long[] work = [w.ForwardRows, w.BackwardRows, w.ForwardTokens, w.BackwardTokens, w.SampleRows, w.SampleTokens, w.ForwardFlops, w.BackwardFlops];
-        state.Put("work", string.Join(',', work));
-        var f = _frictions;
-        state.Put("frictions", string.Join(',', f.Rows, f.BugRows, f.DiscoveryRows, f.RandomRows, f.RewardFlipRows, f.Steps, f.LagSum, f.MaxLag, f.MinLag));
+        AccountingState.Put(state, _work, _frictions);
     }
 
     /// <summary>Continues from <paramref name="state"/>; refuses a state written for other options.</summary>
     public void RestoreState(TrainingState state, string source)
     {
-        var identity = state.GetString("run.identity");
-        var mine = Identity(Options);
-        if (identity != mine)
-        {
-            var theirs = identity.Split(';').ToHashSet();
-            var differ = mine.Split(';').Where(x => !theirs.Contains(x)).Select(x => x.Split('=')[0]).ToList();
+        var differ = IdentityDifferences(state.GetString("run.identity"), Options);
+        if (differ.Count > 0)
             throw new OptionException("--resume", $"{source} was written for other options ({string.Join(", ", differ)} differ from config.json); resume with the run's own config, or start a new run.");
-        }
         StepsDone = state.GetInt("run.steps", 0, MaxSteps);
         _wallBefore = state.GetDouble("run.wall_seconds", 0);
         state.Get("policy", Policy.Parameters.Values);
         Learner.RestoreState(state, MaxSteps);
         Initial = new Evaluation(state.GetDouble("initial.reward"), state.GetDouble("initial.error"),
             state.GetDouble("initial.greedy_sequence_error", 0, 1, allowNaN: true), state.GetDouble("initial.greedy_token_error", 0, 1, allowNaN: true));
-        var work = state.GetLongs("work", 8, 0, long.MaxValue);
-        _work = new WorkTotals(work[0], work[1], work[2], work[3], work[4], work[5]) { ForwardFlops = work[6], BackwardFlops = work[7] };
-        var f = state.GetLongs("frictions", 9, 0, long.MaxValue);
-        _frictions = new FrictionTotals
-        {
-            Rows = f[0], BugRows = f[1], DiscoveryRows = f[2], RandomRows = f[3], RewardFlipRows = f[4], Steps = f[5], LagSum = f[6], MaxLag = f[7], MinLag = f[8],
-        };
+        (_work, _frictions) = AccountingState.Get(state, source);
     }
 
     public Evaluation Evaluate() => _evaluator.Evaluate(Learner.PolicyVersion);
@@ -138,7 +124,7 @@ public sealed class TrainingSession
         var actor = ActorStepMetrics.Of(rollout, Learner.PolicyVersion);
         _frictions.Add(actor, rollout.RowCount);
         var batchError = Environment.Error(rollout.MeanReward());
-        if (Learner.Loss is CrossEntropy) ReplaceAnswersWithTargets(rollout);
+        if (Learner.Loss.LearnsFromTargets) ReplaceAnswersWithTargets(rollout);
         _directions?.Before(Policy.Parameters.Values);
         // StepsDone counts from 0 here, so step k (1-based) is measured when k is a multiple of --direction-every.
         var measureBatch = _batchDirections is not null && (StepsDone + 1) % Options.DirectionEvery == 0;
@@ -191,7 +177,7 @@ public sealed class TrainingSession
     /// </summary>
     void ReplaceAnswersWithTargets(Rollout rollout)
     {
-        var task = Environments.TokenEnvironmentWrapper.Find<ISupervisedTask>(Environment)
+        var task = Environment.Targets
             ?? throw new OptionException("--method", $"ce needs a task that knows its correct answer; '{Environment.Name}' does not.");
         for (var r = 0; r < rollout.RowCount; r++)
             task.WriteTarget(rollout.Prompt(r), rollout.Tokens.AsSpan(r * rollout.Length + rollout.PromptLength, rollout.AnswerLength));

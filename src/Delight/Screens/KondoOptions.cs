@@ -44,17 +44,17 @@ public sealed record KondoOptions
     public void Validate()
     {
         if (Rate is null == Price is null)
-            throw new ArgumentException("the Kondo gate needs exactly one of --kondo-rate (a fraction in (0, 1]) and --kondo-price (a threshold λ).");
+            throw new Runtime.OptionException("--kondo-rate", "the Kondo gate needs exactly one of --kondo-rate (a fraction in (0, 1]) and --kondo-price (a threshold λ).");
         if (Rate is { } rate && !(rate > 0 && rate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(Rate), $"--kondo-rate {rate} must be in (0, 1].");
+            throw new Runtime.OptionException("--kondo-rate", $"--kondo-rate {rate} must be in (0, 1].");
         if (Price is { } price && !float.IsFinite(price))
-            throw new ArgumentOutOfRangeException(nameof(Price), $"--kondo-price {price} must be a finite number.");
+            throw new Runtime.OptionException("--kondo-price", $"--kondo-price {price} must be a finite number.");
         if (Stochastic && Price is null)
-            throw new ArgumentException("--kondo-stochastic needs --kondo-price: the stochastic gate is σ((priority − λ)/η).");
+            throw new Runtime.OptionException("--kondo-stochastic", "--kondo-stochastic needs --kondo-price: the stochastic gate is σ((priority − λ)/η).");
         if (!(Temperature > 0) || !float.IsFinite(Temperature))
-            throw new ArgumentOutOfRangeException(nameof(Temperature), $"--kondo-eta {Temperature} must be > 0.");
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "the Kondo gate's temperature η must be > 0.");
         if (!(Alpha >= 0 && Alpha <= 1))
-            throw new ArgumentOutOfRangeException(nameof(Alpha), $"--kondo-alpha {Alpha} must be in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "the additive priority's weight α must be in [0, 1].");
     }
 
     public static KondoPriority ParsePriority(string text) => text switch
@@ -65,6 +65,6 @@ public sealed record KondoOptions
         "surprisal" => KondoPriority.Surprisal,
         "uniform" => KondoPriority.Uniform,
         "additive" => KondoPriority.Additive,
-        _ => throw new ArgumentException($"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
+        _ => throw new Runtime.OptionException("--kondo-priority", $"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
     };
 }

@@ -33,7 +33,7 @@ public static class BanditCatalog
                 ArmNoiseStd = options.ArmNoise ?? new GamblingOptions().ArmNoiseStd,
                 BestArmNoiseStd = options.BestArmNoise,
             }),
-            _ => throw new ArgumentException($"unknown bandit '{name}'; choose one of: {string.Join(", ", Names)}."),
+            _ => throw new Runtime.OptionException("--task", $"unknown bandit '{name}'; choose one of: {string.Join(", ", Names)}."),
         };
     }
 
@@ -48,21 +48,21 @@ public static class BanditCatalog
     {
         var isBandit = Contains(name);
         if (options.Arms is { } arms && name is not ("bandit" or "bandit_contexts"))
-            throw new ArgumentException($"--arms applies only to bandit and bandit_contexts ({name} {(name == "gambling" ? "has two arms" : "is a token task")}); drop --arms {arms}.");
+            throw new Runtime.OptionException("--arms", $"--arms applies only to bandit and bandit_contexts ({name} {(name == "gambling" ? "has two arms" : "is a token task")}); drop --arms {arms}.");
         if (options.Contexts is { } contexts && name != "bandit_contexts")
-            throw new ArgumentException($"--contexts applies only to bandit_contexts; drop --contexts {contexts}, or choose --task bandit_contexts.");
+            throw new Runtime.OptionException("--contexts", $"--contexts applies only to bandit_contexts; drop --contexts {contexts}, or choose --task bandit_contexts.");
         if (options.ContextSkew != 0 && name != "bandit_contexts")
-            throw new ArgumentException($"--context-skew applies only to bandit_contexts; drop --context-skew {options.ContextSkew}.");
+            throw new Runtime.OptionException("--context-skew", $"--context-skew applies only to bandit_contexts; drop --context-skew {options.ContextSkew}.");
         if (name != "gambling" && (options.Gap is not null || options.ArmNoise is not null || options.BestArmNoise != 0))
-            throw new ArgumentException($"--gap, --arm-noise and --best-arm-noise apply only to gambling; drop them for {name}.");
+            throw new Runtime.OptionException("--gap", $"--gap, --arm-noise and --best-arm-noise apply only to gambling; drop them for {name}.");
         if (!isBandit) return;
         if (options.Vocabulary is { } vocab)
-            throw new ArgumentException($"{name}'s answer is one arm; drop --vocab {vocab}{(name == "gambling" ? " (gambling has two arms)" : " and set --arms instead")}.");
+            throw new Runtime.OptionException("--vocab", $"{name}'s answer is one arm; drop --vocab {vocab}{(name == "gambling" ? " (gambling has two arms)" : " and set --arms instead")}.");
         if (options.PromptLength is { } prompt)
-            throw new ArgumentException($"{name}'s prompt is one context id; drop --prompt-length {prompt}{(name == "bandit_contexts" ? " and set --contexts instead" : "")}.");
+            throw new Runtime.OptionException("--prompt-length", $"{name}'s prompt is one context id; drop --prompt-length {prompt}{(name == "bandit_contexts" ? " and set --contexts instead" : "")}.");
         if (options.AnswerLength is { } answer)
-            throw new ArgumentException($"{name}'s answer is one arm; drop --answer-length {answer}.");
+            throw new Runtime.OptionException("--answer-length", $"{name}'s answer is one arm; drop --answer-length {answer}.");
         if (options.NumPairs is { } pairs)
-            throw new ArgumentException($"--pairs applies only to key_value; drop --pairs {pairs} for {name}.");
+            throw new Runtime.OptionException("--pairs", $"--pairs applies only to key_value; drop --pairs {pairs} for {name}.");
     }
 }

@@ -35,6 +35,9 @@ public class BanditEnvironment : ITokenEnvironment
     }
 
     public IBanditModel Model { get; }
+    public IBanditModel? Bandit => Model;
+    /// <summary>y*(c), when every context has one best arm (<see cref="Create"/>).</summary>
+    public virtual ISupervisedTask? Targets => null;
     public string Name => Model.Name;
     public int VocabularySize => Model.ActionCount;
     public int PromptVocabularySize => Model.ContextCount;
@@ -63,6 +66,7 @@ public class BanditEnvironment : ITokenEnvironment
 
     sealed class Supervised(IBanditModel model) : BanditEnvironment(model), ISupervisedTask
     {
+        public override ISupervisedTask? Targets => this;
         public void WriteTarget(ReadOnlySpan<int> prompt, Span<int> answer) => answer[0] = Model.CorrectAction(prompt[0]);
     }
 }

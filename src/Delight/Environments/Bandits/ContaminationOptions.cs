@@ -18,7 +18,7 @@ public readonly record struct ContaminationOptions
 {
     /// <summary>ρ ∈ [0, 1] (--contamination): the fraction of actions drawn from q.</summary>
     public double Rate { get; init; }
-    /// <summary>q (--contamination-source): uniform or a fixed arm.</summary>
+    /// <summary>q: uniform, or a fixed arm when --contamination-arm is given.</summary>
     public ContaminationSource Source { get; init; }
     /// <summary>The arm of <see cref="ContaminationSource.FixedArm"/> (--contamination-arm).</summary>
     public int Arm { get; init; }
@@ -40,11 +40,11 @@ public readonly record struct ContaminationOptions
     /// <summary>Checks ρ and q against K arms; the message names the CLI option and the fix.</summary>
     public void Validate(int actionCount)
     {
-        if (!(Rate >= 0 && Rate <= 1)) throw new ArgumentException($"--contamination {Rate} must be a fraction in [0, 1] (0 = on-policy).");
-        if (!Enum.IsDefined(Source)) throw new ArgumentException($"--contamination-source {Source} must be uniform or fixed-arm.");
+        if (!(Rate >= 0 && Rate <= 1)) throw new Runtime.OptionException("--contamination", $"--contamination {Rate} must be a fraction in [0, 1] (0 = on-policy).");
+        if (!Enum.IsDefined(Source)) throw new ArgumentOutOfRangeException(nameof(Source), Source, "the contamination source must be uniform or a fixed arm.");
         if (Source == ContaminationSource.FixedArm && (uint)Arm >= (uint)actionCount)
-            throw new ArgumentException($"--contamination-arm {Arm} must be an arm in [0, {actionCount}).");
+            throw new Runtime.OptionException("--contamination-arm", $"--contamination-arm {Arm} must be an arm in [0, {actionCount}).");
         if (Source != ContaminationSource.FixedArm && Arm != 0)
-            throw new ArgumentException($"--contamination-arm {Arm} applies only to --contamination-source fixed-arm; drop it or choose fixed-arm.");
+            throw new ArgumentException($"arm {Arm} applies only to a fixed-arm source; a uniform source has none.", nameof(Arm));
     }
 }

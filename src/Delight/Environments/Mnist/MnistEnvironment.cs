@@ -12,6 +12,9 @@ namespace Delight.Environments;
 /// </summary>
 public sealed class MnistEnvironment : ITokenEnvironment, ISupervisedTask, IContextFeatures, IHeldOutPrompts
 {
+    public ISupervisedTask? Targets => this;
+    public IHeldOutPrompts? HeldOut => this;
+    public Policies.IContextFeatures? Features => this;
     public MnistEnvironment(MnistDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
