@@ -15,6 +15,9 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = CreateRoot(output);
+        // --version prints this tool's version, whichever assembly hosts it (System.CommandLine's reads the entry assembly).
+        foreach (var option in root.Options)
+            if (option is VersionOption version) version.Action = new PrintVersion(output);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -57,4 +60,18 @@ public static class Program
             StatusCommand.Create(output),
             SweepCommand.Create(output),
         };
+}
+
+/// <summary>The package version and the commit it was built from (the informational version), e.g. 0.1.0+1a2b3c….</summary>
+sealed class PrintVersion(TextWriter output) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public static string Version { get; } = typeof(PrintVersion).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        output.WriteLine(Version);
+        return 0;
+    }
 }

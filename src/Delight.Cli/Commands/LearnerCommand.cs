@@ -51,7 +51,7 @@ static class LearnerCommand
             };
             var learner = new Learner(brokerOptions, runName, folder, distributed, parse.GetValue(quiet), output);
             if (parse.GetValue(resume)) return learner.Resume(parse, binder);
-            var start = parse.GetValue(config) is { } file ? ConfigFile.Load(file) : new TrainOptions();
+            var start = parse.GetValue(config) is { } file ? OptionsFile.Load(file) : new TrainOptions();
             return learner.Start(WithLearnerDefaults(binder.Bind(parse, start)));
         });
         return command;

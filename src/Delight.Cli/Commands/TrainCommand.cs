@@ -18,7 +18,7 @@ static class TrainCommand
         binder.AddTo(command);
         command.SetAction(parse =>
         {
-            var start = parse.GetValue(config) is { } file ? ConfigFile.Load(file) : new TrainOptions();
+            var start = parse.GetValue(config) is { } file ? OptionsFile.Load(file) : new TrainOptions();
             var options = binder.Bind(parse, start);
             return Train(options, parse.GetValue(outDir)!, parse.GetValue(quiet), output);
         });

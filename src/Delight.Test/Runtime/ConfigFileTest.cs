@@ -19,8 +19,8 @@ public sealed class ConfigFileTest : IDisposable
     [Fact]
     public void ConfigFileTest_YamlAndJson_SetTheSameOptions()
     {
-        var yaml = ConfigFile.Load(Write("a.yaml", "task: reversal\nmethod: pg\nsteps: 42\nstaleness: 3\nkondo-rate: 0.25\nforward: true\nbeta: null\n"));
-        var json = ConfigFile.Load(Write("a.json", """{ "task": "reversal", "method": "pg", "steps": 42, "staleness": 3, "kondo-rate": 0.25, "forward": true, "beta": null }"""));
+        var yaml = OptionsFile.Load(Write("a.yaml", "task: reversal\nmethod: pg\nsteps: 42\nstaleness: 3\nkondo-rate: 0.25\nforward: true\nbeta: null\n"));
+        var json = OptionsFile.Load(Write("a.json", """{ "task": "reversal", "method": "pg", "steps": 42, "staleness": 3, "kondo-rate": 0.25, "forward": true, "beta": null }"""));
         Assert.Equal(yaml, json);
         Assert.Equal(("pg", 42, 3, 0.25f, false), (yaml.Method, yaml.Steps, yaml.Staleness, yaml.KondoRate, yaml.TaskOptions.TargetReverse));
     }
@@ -28,7 +28,7 @@ public sealed class ConfigFileTest : IDisposable
     [Fact]
     public void ConfigFileTest_UnknownKey_NamesTheClosestOption()
     {
-        var error = Assert.Throws<OptionException>(() => ConfigFile.Load(Write("b.yaml", "stalenes: 3\n")));
+        var error = Assert.Throws<OptionException>(() => OptionsFile.Load(Write("b.yaml", "stalenes: 3\n")));
         Assert.Contains("unknown option 'stalenes'", error.Message);
         Assert.Contains("did you mean 'staleness'?", error.Message);
     }
@@ -40,7 +40,7 @@ public sealed class ConfigFileTest : IDisposable
     [InlineData("c.yaml", "steps: null\n", "'steps'", "got null")]
     public void ConfigFileTest_WrongType_NamesKeyAndType(string name, string text, string key, string expected)
     {
-        var error = Assert.Throws<OptionException>(() => ConfigFile.Load(Write(name, text)));
+        var error = Assert.Throws<OptionException>(() => OptionsFile.Load(Write(name, text)));
         Assert.Contains(key, error.Message);
         Assert.Contains(expected, error.Message);
     }
@@ -48,9 +48,9 @@ public sealed class ConfigFileTest : IDisposable
     [Fact]
     public void ConfigFileTest_BadFile_IsNamed()
     {
-        Assert.Contains("does not exist", Assert.Throws<OptionException>(() => ConfigFile.Load(Path.Combine(_folder, "none.yaml"))).Message);
-        Assert.Contains("use .yaml", Assert.Throws<OptionException>(() => ConfigFile.Load(Write("d.toml", "steps = 3"))).Message);
-        Assert.Contains("not valid JSON", Assert.Throws<OptionException>(() => ConfigFile.Load(Write("e.json", "{ steps: "))).Message);
+        Assert.Contains("does not exist", Assert.Throws<OptionException>(() => OptionsFile.Load(Path.Combine(_folder, "none.yaml"))).Message);
+        Assert.Contains("use .yaml", Assert.Throws<OptionException>(() => OptionsFile.Load(Write("d.toml", "steps = 3"))).Message);
+        Assert.Contains("not valid JSON", Assert.Throws<OptionException>(() => OptionsFile.Load(Write("e.json", "{ steps: "))).Message);
     }
 
     [Fact]
@@ -59,6 +59,15 @@ public sealed class ConfigFileTest : IDisposable
         var options = new TrainOptions { Method = "kondo", KondoRate = 0.1f, Staleness = 4, Seed = 9, Lr = 1e-3f, Baseline = "global", TaskOptions = new() { Dense = true, PoisonToken = 1 } };
         var path = Path.Combine(_folder, "config.json");
         Delight.Experiments.RunFolder.WriteAtomically(path, w => Delight.Experiments.RunFolder.WriteOptions(w, options));
-        Assert.Equal(options, ConfigFile.Load(path));
+        Assert.Equal(options, OptionsFile.Load(path));
+    }
+
+    [Fact]
+    public void ConfigFileTest_CoreReadsJsonOnly_AndNamesThePackageForYaml()
+    {
+        var error = Assert.Throws<OptionException>(() => ConfigFile.Load(Write("f.yaml", "steps: 3\n")));
+        Assert.Contains("Delight.Config", error.Message);
+        Assert.Equal(3, OptionsFile.Load(Write("g.yaml", "steps: 3\n")).Steps);
+        Assert.DoesNotContain(typeof(TrainOptions).Assembly.GetReferencedAssemblies(), a => a.Name == "YamlDotNet");
     }
 }

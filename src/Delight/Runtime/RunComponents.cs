@@ -36,7 +36,7 @@ public sealed class RunComponents
     public FrictionOptions Frictions { get; }
 
     /// <summary>A policy of the run's architecture, sized for a batch or an evaluation chunk (uninitialised).</summary>
-    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, TrainingSession.PolicyRows(Options));
+    public ISequencePolicy CreatePolicy() => PolicyFactory.Create(Environment, TrainingSession.PolicyRows(Options), Options.Model);
 
     /// <summary>An empty rollout of the run's shape.</summary>
     public Rollout CreateRollout() => new(BatchRows, Environment.PromptLength, Environment.AnswerLength);

@@ -79,6 +79,11 @@ public sealed record TrainOptions
     [Option("screen", "exact (learner log-probs) or speculative (actor's, before the forward).")]
     public string Screen { get; init; } = "exact";
 
+    // ── Model size (issue 16) ────────────────────────────────────────────────────────────────────────────────
+    /// <summary>The network's size: --width --layers --heads --ff (transformer), --hidden (MLP); null keeps the defaults.</summary>
+    public Policies.ModelOptions Model { get; init; } = new();
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
     public static IReadOnlyList<string> Tasks => Environments.TaskCatalog.Names;
     /// <summary>is-pg: ratio truncation ρ̄ (none when null).</summary>
     [Option("truncation", "is-pg: truncate importance ratios at ρ̄.", Min = 0, Max = 1e6)]
@@ -251,8 +256,8 @@ public sealed record TrainOptions
     {
         var environment = Environment();
         (long Parameters, double Activations) policy;
-        try { policy = PolicyFactory.CheckShape(environment, TrainingSession.PolicyRows(this)); }
-        catch (ArgumentException e)
+        try { policy = PolicyFactory.CheckShape(environment, TrainingSession.PolicyRows(this), Model); }
+        catch (ArgumentException e) when (e is not OptionException) // a size flag the task cannot use names itself
         {
             throw new OptionException("--task", $"the policy for this task and batch is too large: {e.Message} Lower --prompts × --samples, --prompt-length, --answer-length, --vocab, --arms or --contexts.");
         }

@@ -8,9 +8,10 @@ namespace Delight.Experiments.Reproduce;
 /// <summary>
 /// What a sweep-based experiment needs from its caller: the trainer (the library cannot see the CLI's
 /// <c>delight train</c> path, so <c>delight reproduce</c> passes <c>SweepCommand.Trainer</c>), the parallel runs, and an
-/// optional steps override so tests can run every experiment end to end at a tiny scale.
+/// optional steps override so tests can run every experiment end to end at a tiny scale, and an optional model size
+/// (<c>delight reproduce --width … --hidden …</c>) for every run of the experiment.
 /// </summary>
-public sealed record SweepContext(SweepTrainer Trainer, int Jobs = 1, int? Steps = null);
+public sealed record SweepContext(SweepTrainer Trainer, int Jobs = 1, int? Steps = null, Policies.ModelOptions? Model = null);
 
 /// <summary>
 /// An experiment made of one or more <see cref="Sweep"/>s under OUT/sweep/&lt;group&gt;, each with its own aggregate.csv,
@@ -41,6 +42,7 @@ public abstract class SweepExperiment : IExperiment
         string outDirectory, SweepContext context, TextWriter log)
     {
         var folder = Path.Combine(outDirectory, "sweep", group);
+        if (context.Model is { IsDefault: false } model) baseOptions = baseOptions with { Model = model };
         var spec = new SweepSpec(baseOptions, axes, SweepSpec.SeedRange(seeds, "reproduce"));
         log.WriteLine($"{group}: {spec.ConfigurationCount} configurations × {seeds} seeds, {baseOptions.Steps} steps → {folder}");
         var outcome = Sweep.Run(spec, folder, context.Jobs, context.Trainer, log);

@@ -4,7 +4,8 @@ using System.Reflection;
 namespace Delight.Runtime;
 
 /// <summary>
-/// Every <see cref="OptionAttribute"/> of <see cref="TrainOptions"/> (and of its nested <see cref="Environments.TaskOptions"/>),
+/// Every <see cref="OptionAttribute"/> of <see cref="TrainOptions"/> (and of its nested <see cref="Environments.TaskOptions"/>
+/// and <see cref="Policies.ModelOptions"/>),
 /// with typed parsing, formatting and copy-with-one-value-changed. Built once by reflection; used at start-up only.
 /// </summary>
 public static class OptionTable
@@ -40,7 +41,7 @@ public static class OptionTable
         foreach (var p in typeof(TrainOptions).GetProperties())
         {
             if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a, p, null));
-            else if (p.PropertyType == typeof(Environments.TaskOptions))
+            else if (p.PropertyType == typeof(Environments.TaskOptions) || p.PropertyType == typeof(Policies.ModelOptions))
                 foreach (var q in p.PropertyType.GetProperties())
                     if (q.GetCustomAttribute<OptionAttribute>() is { } b) entries.Add(new OptionEntry(b, q, p));
         }

@@ -103,7 +103,7 @@ public static class SweepFile
         var stream = new YamlStream();
         try
         {
-            ConfigFile.CheckYamlDepth(text, $"sweep file '{path}'", "--file");
+            OptionsFile.CheckYamlDepth(text, $"sweep file '{path}'", "--file");
             stream.Load(new StringReader(text));
         }
         catch (YamlDotNet.Core.YamlException e) { throw new OptionException("--file", $"sweep file '{path}' is not valid YAML (line {e.Start.Line}): {e.Message}"); }

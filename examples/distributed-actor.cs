@@ -1,0 +1,32 @@
+#:project ../src/Delight/Delight.csproj
+// File-based apps default to NativeAOT settings, which turn reflection-based JSON off; the learner's status message
+// (Delight.Distributed.LearnerStatus) is still serialized by reflection, so turn it back on.
+#:property JsonSerializerIsReflectionEnabledByDefault=true
+// A distributed run started from code: a learner and two actors that meet through a RabbitMQ broker. The actors are
+// told nothing but the broker and the run name: task, batch shape and policy come from the learner's config message.
+// Here all three share one process; on real machines each actor is the same RunAsync call (or `delight actor`).
+// Run: dotnet run examples/distributed-actor.cs amqp://guest:guest@localhost:5672/ [steps]
+using Delight.Distributed;
+using Delight.Runtime;
+
+var broker = new BrokerOptions(args.Length > 0 ? args[0] : "amqp://guest:guest@localhost:5672/");
+var steps = args.Length > 1 ? int.Parse(args[1]) : 200;
+var run = new RunName($"example-{Guid.NewGuid():N}"[..20]);
+var folder = Directory.CreateTempSubdirectory("delight-example-").FullName; // checkpoints (state.safetensors, policy)
+var options = new TrainOptions { Task = "reversal", Method = "dg", Steps = steps, PromptLength = 4, EvaluationRows = 200, CheckpointEvery = 10 };
+
+// The learner acknowledges a rollout only once a checkpoint holds it, so a learner that dies loses nothing.
+using var learner = new BrokerRuntime(options, broker, run, new DistributedLearnerOptions { RunFolder = folder });
+learner.WriteCheckpoint = () => Checkpoint.Write(learner, folder);
+var learning = Task.Run(() => learner.Run(step => { if (step.Step % options.CheckpointEvery == 0) Checkpoint.Write(learner, folder); }));
+var actors = new[]
+{
+    new RemoteActor(broker, run, TimeSpan.FromSeconds(60), Console.Out).RunAsync(o => o, seed: 1, CancellationToken.None),
+    // One buggy actor among two: its friction flags apply to it alone, over the learner's options.
+    new RemoteActor(broker, run, TimeSpan.FromSeconds(60), Console.Out).RunAsync(o => o with { BugProb = 0.2f }, seed: 2, CancellationToken.None),
+};
+var summary = await learning;
+Checkpoint.Write(learner, folder);
+var sent = (await Task.WhenAll(actors)).Sum(a => a.Sent);
+Console.WriteLine($"distributed dg: error {summary.Initial.Error:F3} -> {summary.Final.Error:F3} in {summary.StepsDone} steps; actors sent {sent} rollouts, learner applied {summary.Rollouts?.Applied}");
+Directory.Delete(folder, recursive: true);
