@@ -120,7 +120,8 @@ public interface ILoss
 }
 
 /// <summary>
-/// Decides which tokens reach the backward pass: keep[r·T + t] ∈ {0, 1} from the step's signals. The learner then
+/// Decides which tokens reach the backward pass: keep[r·T + t] ∈ {0, 1} from the step's signals (1/p for a kept token
+/// of a stochastic gate with Horvitz–Thompson weights). The learner then
 /// back-propagates only rows with a kept token. <see cref="Screens.KondoScreen"/>.
 /// </summary>
 public interface IScreen

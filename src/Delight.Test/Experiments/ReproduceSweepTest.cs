@@ -60,6 +60,16 @@ public sealed class ReproduceSweepTest : IDisposable
         Assert.Equal(5, report.Plots.Count); // final error vs D; cosine to the oracle and to ∇J at the smallest and largest D
     }
 
+    [Fact]
+    public void Kondo_rows_runs_every_configuration_at_both_lengths()
+    {
+        var report = RunTiny("kondo-rows", 3);
+        // Five configurations at H = 10, DG and the stochastic row gate at the longer H.
+        Assert.Equal(5 + 2, report.Tables[0].Rows.Count);
+        Assert.Equal(2 * 2, report.Plots.Count);
+        Assert.All(report.Plots, p => Assert.True(File.Exists(Path.Combine(_folder, p))));
+    }
+
     [MnistFact]
     public void Kondo_runs_both_tasks()
     {

@@ -137,6 +137,6 @@ public sealed class ReproduceTest : IDisposable
         Assert.Equal(0, Program.Run(["reproduce", "gate", "--out", outDir], output, TextWriter.Null));
         Assert.True(File.Exists(Path.Combine(outDir, "gate.md")));
         Assert.Contains("gate (quick)", output.ToString());
-        Assert.Equal(["gate", "bandit-directions", "bandit-contamination", "gambling", "mnist", "mnist-staleness", "reversal-frictions", "kondo", "screening"], ExperimentCatalog.Names);
+        Assert.Equal(["gate", "bandit-directions", "bandit-contamination", "gambling", "mnist", "mnist-staleness", "reversal-frictions", "kondo", "kondo-rows", "screening"], ExperimentCatalog.Names);
     }
 }

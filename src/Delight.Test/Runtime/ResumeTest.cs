@@ -49,6 +49,19 @@ public sealed class ResumeTest : IDisposable
     }
 
     [Fact]
+    public void ResumeTest_RateTargetedStochasticKondo_ContinuesItsPriceHistory()
+    {
+        // The price is a quantile of a ring buffer of row scores (16 rows a step, capacity 20: it wraps every step).
+        string[] kondo = ["--method", "kondo", "--kondo-stochastic", "--kondo-granularity", "row", "--kondo-history", "20",
+            "--kondo-warmup", "8", "--kondo-eta", "0.1", "--kondo-ipw", "--kondo-row-score", "sum"];
+        string whole = Path.Combine(_folder, "whole-kondo"), parts = Path.Combine(_folder, "parts-kondo");
+        Run(["train", "--steps", "12", "--out", whole, .. Common, .. kondo]);
+        Run(["train", "--steps", "8", "--checkpoint-every", "4", "--out", parts, .. Common, .. kondo]);
+        Run(["resume", parts, "--steps", "12", "--quiet"]);
+        Assert.Equal(Metrics(whole), Metrics(parts));
+    }
+
+    [Fact]
     public void ResumeTest_BadFolders_AreOneLineErrors()
     {
         var error = new StringWriter();

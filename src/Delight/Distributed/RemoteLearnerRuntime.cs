@@ -264,7 +264,6 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
 
     public void CheckpointWritten()
     {
-        _applied?.Flush();
         if (_transport is { } transport) Wait(transport.CommitAsync());
     }
 
@@ -279,8 +278,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
 
     public void SaveState(TrainingState state)
     {
-        // rollouts.csv must hold every step the checkpoint holds before the checkpoint exists: a learner killed right
-        // after writing it would otherwise resume without those lines (lines past a checkpoint are cut on resume).
+        // Before the state is written: a learner killed between the two must find every applied line the state counts.
         _applied?.Flush();
         Session.SaveState(state);
         _ledger.Save(state);

@@ -74,7 +74,7 @@ public sealed partial class Learner
         var audited = _forwardCount == rollout.RowCount && Options.ScreenAuditEvery > 0 && (_stepIndex % Options.ScreenAuditEvery == 0);
         if (audited)
         {
-            _screen.Mask(signals, _auditMask);
+            _screen.Mask(signals, _auditMask, record: false);
             var differ = 0;
             for (var i = 0; i < n; i++) if (_auditMask[i] != _mask[i]) differ++;
             _metrics.ScreenDisagreement = (float)differ / n;

@@ -16,7 +16,18 @@ public sealed partial class Learner
             state.Put("optimizer.m", adam.FirstMoment);
             state.Put("optimizer.v", adam.SecondMoment);
         }
-        if (_screen is { } screen) state.Put("learner.kondo", screen.Random);
+        if (_screen is { } screen)
+        {
+            state.Put("learner.kondo", screen.Random);
+            // The rate-targeted stochastic gate's price is a quantile of recent priorities: a continuation needs them.
+            if (screen.Options.TracksQuantile)
+            {
+                var (scores, count, next) = screen.History;
+                state.Put("learner.kondo.history", scores);
+                state.Put("learner.kondo.history_count", count);
+                state.Put("learner.kondo.history_next", next);
+            }
+        }
         if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Put("learner.loss", rng);
     }
 
@@ -31,7 +42,16 @@ public sealed partial class Learner
             state.Get("optimizer.m", adam.FirstMoment);
             state.Get("optimizer.v", adam.SecondMoment, nonNegative: true);
         }
-        if (_screen is { } screen) state.Get("learner.kondo", screen.Random);
+        if (_screen is { } screen)
+        {
+            state.Get("learner.kondo", screen.Random);
+            if (screen.Options.TracksQuantile)
+            {
+                var scores = new float[screen.History.Scores.Length];
+                state.Get("learner.kondo.history", scores);
+                screen.RestoreHistory(scores, (int)state.GetLong("learner.kondo.history_count"), (int)state.GetLong("learner.kondo.history_next"));
+            }
+        }
         if (Loss is Losses.DelightfulPg { Random: { } rng }) state.Get("learner.loss", rng);
     }
 }

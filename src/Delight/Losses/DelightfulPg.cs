@@ -9,6 +9,11 @@ namespace Delight.Losses;
 //   w_rt = p_rt, or Bernoulli(p_rt) with the stochastic gate
 //   coefficient on ∇log π(a_rt) = w_rt · U_r
 // Rare successes (U > 0, ℓ large) get w → 1, rare failures (U < 0, ℓ large) w → 0; common actions w ≈ ½.
+// Sequence-level gate (--dg-granularity sequence; allenai/open-instruct PR #1628): one gate per row on its mean delight,
+//   χ̄_r = (1/T)·Σ_t χ_rt (+ σ_n·ε, one draw per row),  w_r = σ((χ̄_r − λ)/η) (or one Bernoulli(w_r) per row),
+//   coefficient on every ∇log π(a_rt) of the row = w_r · U_r.
+public enum DgGranularity { Token, Sequence }
+
 public sealed class DelightfulPg : ILoss
 {
     readonly Rng? _rng;
@@ -19,7 +24,8 @@ public sealed class DelightfulPg : ILoss
     public const float DefaultTemperature = 1f;
 
     /// <param name="rng">draws for the stochastic gate and the delight noise; required when either is on</param>
-    public DelightfulPg(float temperature = DefaultTemperature, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null)
+    public DelightfulPg(float temperature = DefaultTemperature, float price = 0f, bool stochastic = false, float delightNoiseStd = 0f, Rng? rng = null,
+        DgGranularity granularity = DgGranularity.Token)
     {
         if (!(temperature >= 0) || !float.IsFinite(temperature))
             throw new Runtime.OptionException("--eta", $"--eta (temperature) {temperature} must be >= 0.");
@@ -33,7 +39,11 @@ public sealed class DelightfulPg : ILoss
         Stochastic = stochastic;
         DelightNoiseStd = delightNoiseStd;
         _rng = rng;
+        Granularity = granularity;
     }
+
+    /// <summary>A gate per token (the papers') or one per row on the row's mean delight.</summary>
+    public DgGranularity Granularity { get; }
 
     /// <summary>η</summary>
     public float Temperature { get; }
@@ -48,6 +58,23 @@ public sealed class DelightfulPg : ILoss
     {
         var t = signals.TokensPerRow;
         var gateSum = 0.0;
+        if (Granularity == DgGranularity.Sequence)
+        {
+            for (var r = 0; r < signals.RowCount; r++)
+            {
+                var sum = 0f;
+                foreach (var x in signals.Delight.Slice(r * t, t)) sum += x;
+                var chi = sum / t;
+                if (DelightNoiseStd > 0) chi += DelightNoiseStd * (float)_rng!.NextNormal();
+                var w = Gate(chi);
+                if (Stochastic) w = _rng!.NextFloat() < w ? 1f : 0f;
+                gateSum += (double)w * t;
+                coefficients.Slice(r * t, t).Fill(w * signals.Advantage[r]);
+            }
+            statistics = Learning.LossStatistics.Ungated;
+            statistics.GateMean = (float)(gateSum / Math.Max(1, signals.RowCount * t));
+            return;
+        }
         for (var r = 0; r < signals.RowCount; r++)
         {
             var u = signals.Advantage[r];

@@ -15,12 +15,14 @@ public static class LossCatalog
         if (!Names.Contains(name)) throw Unknown(name);
         if (options.Beta is { } beta && name is not ("ppo" or "pmpo"))
             throw new Runtime.OptionException("--beta", $"--beta {beta} is not an option of {name}; only ppo and pmpo have a KL anchor.");
+        if (options.DgGranularity != DgGranularity.Token && name is not "dg")
+            throw new Runtime.OptionException("--dg-granularity", $"--dg-granularity {options.DgGranularity.ToString().ToLowerInvariant()} is not an option of {name}; only dg gates by delight.");
         if (options.Truncation is { } truncation && name is not "is-pg")
             throw new Runtime.OptionException("--truncation", $"--truncation {truncation} is not an option of {name}; only is-pg truncates its ratio.");
         return name switch
         {
             "pg" => new Reinforce(),
-            "dg" => new DelightfulPg(options.Eta, options.Lambda, options.DgStochastic, options.DelightNoiseStd, rng ?? new Numerics.Rng(0)),
+            "dg" => new DelightfulPg(options.Eta, options.Lambda, options.DgStochastic, options.DelightNoiseStd, rng ?? new Numerics.Rng(0), options.DgGranularity),
             // Kondo keeps the plain advantage coefficient on the terms its gate keeps; the gate is the learner's screen.
             "kondo" => new Reinforce("kondo"),
             "ce" => new CrossEntropy(),

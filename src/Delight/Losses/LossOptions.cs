@@ -26,4 +26,6 @@ public sealed record LossOptions
     public bool DgStochastic { get; init; }
     /// <summary>dg: standard deviation of Gaussian noise added to χ (approximate-delight studies).</summary>
     public float DelightNoiseStd { get; init; }
+    /// <summary>dg: a gate per token (default) or one per row on its mean delight (--dg-granularity).</summary>
+    public DgGranularity DgGranularity { get; init; } = DgGranularity.Token;
 }

@@ -73,8 +73,24 @@ public sealed record TrainOptions
     public string KondoPriority { get; init; } = "delight";
     [Option("kondo-granularity", "Screen tokens or whole rows.")]
     public string KondoGranularity { get; init; } = "token";
-    [Option("kondo-stochastic", "With a price: keep with probability σ(priority − λ).")]
+    [Option("kondo-stochastic", "Keep with probability σ((priority − λ)/η): λ is --kondo-price, or with --kondo-rate the running (1 − ρ)-quantile of recent priorities.")]
     public bool KondoStochastic { get; init; }
+    // ---- The Kondo gate as the papers define it (issue 14): a rate-targeted stochastic gate with a real η, row scores,
+    // Horvitz–Thompson weights; and DG's sequence-level gate. Defaults leave every earlier run unchanged. ----
+    [Option("kondo-eta", "Kondo stochastic gate: temperature η of σ((priority − λ)/η).", Min = 0, Max = 1e6)]
+    public float KondoEta { get; init; } = 1f;
+    [Option("kondo-history", "Kondo stochastic rate gate: λ is the (1 − ρ)-quantile of the last N priorities (tokens or rows, as gated).", Min = 1, Max = 1 << 20)]
+    public int KondoHistory { get; init; } = 1024;
+    [Option("kondo-warmup", "Kondo stochastic rate gate: keep everything until the history holds N priorities.", Min = 0, Max = 1 << 20)]
+    public int KondoWarmup { get; init; } = 128;
+    [Option("kondo-row-score", "Kondo row granularity: a row's score is the mean or the sum of its token priorities (default mean).")]
+    public string? KondoRowScore { get; init; }
+    [Option("kondo-ipw", "Kondo stochastic gate: divide kept rows' coefficients by their keep probability (Horvitz–Thompson; unbiased for the method behind the gate).")]
+    public bool KondoIpw { get; init; }
+    [Option("dg-granularity", "dg: a gate per token (token) or one per row on its mean delight (sequence).")]
+    public string DgGranularity { get; init; } = "token";
+    // ---- end of issue 14's block ----
+
     /// <summary>exact (learner surprisal) or speculative (the actor's recorded log-probs, before the learner forward).</summary>
     [Option("screen", "exact (learner log-probs) or speculative (actor's, before the forward).")]
     public string Screen { get; init; } = "exact";
@@ -166,6 +182,12 @@ public sealed record TrainOptions
     {
         Eta = Eta, Lambda = Lambda, Truncation = Truncation, Epsilon = Epsilon, Beta = Beta, Alpha = Alpha, Gamma = Gamma, Delta = Delta,
         DgStochastic = DgStochastic, DelightNoiseStd = DelightNoise,
+        DgGranularity = DgGranularity switch
+        {
+            "token" => Losses.DgGranularity.Token,
+            "sequence" => Losses.DgGranularity.Sequence,
+            _ => throw new OptionException("--dg-granularity", $"--dg-granularity '{DgGranularity}' is unknown; choose token or sequence."),
+        },
     };
 
     /// <summary>The learner's options: the Kondo gate (for method kondo, or any method given a rate or price) and screen mode.</summary>
@@ -179,6 +201,11 @@ public sealed record TrainOptions
                 Rate = KondoRate,
                 Price = KondoRate is null ? KondoPrice ?? 0f : KondoPrice,
                 Stochastic = KondoStochastic,
+                Temperature = KondoEta,
+                History = KondoHistory,
+                Warmup = KondoWarmup,
+                RowScore = KondoRowScore is null ? null : Screens.KondoOptions.ParseRowScore(KondoRowScore),
+                InversePropensity = KondoIpw,
                 Priority = Screens.KondoOptions.ParsePriority(KondoPriority),
                 Granularity = KondoGranularity switch
                 {

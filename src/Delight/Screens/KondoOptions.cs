@@ -18,13 +18,18 @@ public enum KondoPriority
     Additive,
 }
 
-/// <summary>Screen tokens one by one, or whole rows by their mean token priority.</summary>
+/// <summary>Screen tokens one by one, or whole rows by a score of their token priorities.</summary>
 public enum KondoGranularity { Token, Row }
+
+/// <summary>A row's score under row granularity: the mean or the sum of its token priorities (over the answer tokens).</summary>
+public enum KondoRowScore { Mean, Sum }
 
 /// <summary>
 /// The Kondo gate (Osband 2026, "Does This Gradient Spark Joy?"): pay for a backward pass only for samples whose
 /// priority beats a price. Either a price λ (keep priority &gt; λ, or Bernoulli σ((priority − λ)/η) when stochastic)
-/// or a rate ρ (keep the top fraction of the batch). Exactly one of <see cref="Price"/> and <see cref="Rate"/> is set.
+/// or a rate ρ (deterministic: keep the top fraction of the batch; stochastic: λ is the running (1 − ρ)-quantile of
+/// recent priorities and the keep is Bernoulli σ((priority − λ)/η)). Exactly one of <see cref="Price"/> and
+/// <see cref="Rate"/> is set.
 /// </summary>
 public sealed record KondoOptions
 {
@@ -32,7 +37,10 @@ public sealed record KondoOptions
     public float? Rate { get; init; }
     /// <summary>λ: keep when priority &gt; λ.</summary>
     public float? Price { get; init; }
-    /// <summary>With a price: keep with probability σ((priority − λ)/η) instead of the hard threshold.</summary>
+    /// <summary>
+    /// Keep with probability σ((priority − λ)/η) instead of the hard rule: with a price, λ is the price; with a rate,
+    /// λ is the running (1 − ρ)-quantile of the last <see cref="History"/> priorities.
+    /// </summary>
     public bool Stochastic { get; init; }
     /// <summary>η &gt; 0 of the stochastic gate.</summary>
     public float Temperature { get; init; } = 1f;
@@ -40,6 +48,21 @@ public sealed record KondoOptions
     /// <summary>α ∈ [0, 1] of the additive priority.</summary>
     public float Alpha { get; init; } = 0.5f;
     public KondoGranularity Granularity { get; init; } = KondoGranularity.Token;
+    /// <summary>Row granularity: a row's score is the mean (default) or the sum of its token priorities. Not read by the
+    /// deterministic rate rule, which ranks rows by the sum of their gated token priorities.</summary>
+    public KondoRowScore? RowScore { get; init; }
+    /// <summary>Stochastic rate gate: how many recent priorities (tokens or rows, whichever is gated) the price is the quantile of.</summary>
+    public int History { get; init; } = 1024;
+    /// <summary>Stochastic rate gate: until the history holds this many priorities, the gate is open (every unit kept, p = 1).</summary>
+    public int Warmup { get; init; } = 128;
+    /// <summary>
+    /// Stochastic gate: a kept unit's coefficients are divided by its keep probability p (Horvitz–Thompson), so the
+    /// screened coefficient's expectation equals the unscreened one of the method behind the gate.
+    /// </summary>
+    public bool InversePropensity { get; init; }
+
+    /// <summary>The rate-targeted stochastic gate, the only mode with a history of priorities.</summary>
+    public bool TracksQuantile => Stochastic && Rate is not null;
 
     public void Validate()
     {
@@ -49,10 +72,18 @@ public sealed record KondoOptions
             throw new Runtime.OptionException("--kondo-rate", $"--kondo-rate {rate} must be in (0, 1].");
         if (Price is { } price && !float.IsFinite(price))
             throw new Runtime.OptionException("--kondo-price", $"--kondo-price {price} must be a finite number.");
-        if (Stochastic && Price is null)
-            throw new Runtime.OptionException("--kondo-stochastic", "--kondo-stochastic needs --kondo-price: the stochastic gate is σ((priority − λ)/η).");
+        if (InversePropensity && !Stochastic)
+            throw new Runtime.OptionException("--kondo-ipw", "--kondo-ipw needs --kondo-stochastic: a deterministic gate keeps with probability 0 or 1, so there is no propensity to divide by.");
+        if (RowScore is not null && Granularity != KondoGranularity.Row)
+            throw new Runtime.OptionException("--kondo-row-score", "--kondo-row-score applies to --kondo-granularity row only.");
+        if (RowScore is not null && Rate is not null && !Stochastic)
+            throw new Runtime.OptionException("--kondo-row-score", "--kondo-row-score is not read by the deterministic --kondo-rate row rule (it ranks rows by their gated token priorities' sum); add --kondo-stochastic or drop it.");
+        if (!(History >= 1 && History <= 1 << 20))
+            throw new Runtime.OptionException("--kondo-history", $"--kondo-history {History} must be in [1, 1048576].");
+        if (!(Warmup >= 0 && Warmup <= History))
+            throw new Runtime.OptionException("--kondo-warmup", $"--kondo-warmup {Warmup} must be in [0, --kondo-history {History}].");
         if (!(Temperature > 0) || !float.IsFinite(Temperature))
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "the Kondo gate's temperature η must be > 0.");
+            throw new Runtime.OptionException("--kondo-eta", $"--kondo-eta {Temperature} must be > 0: it is the temperature η of the stochastic gate σ((priority − λ)/η).");
         if (!(Alpha >= 0 && Alpha <= 1))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "the additive priority's weight α must be in [0, 1].");
     }
@@ -66,5 +97,12 @@ public sealed record KondoOptions
         "uniform" => KondoPriority.Uniform,
         "additive" => KondoPriority.Additive,
         _ => throw new Runtime.OptionException("--kondo-priority", $"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
+    };
+
+    public static KondoRowScore ParseRowScore(string text) => text switch
+    {
+        "mean" => KondoRowScore.Mean,
+        "sum" => KondoRowScore.Sum,
+        _ => throw new Runtime.OptionException("--kondo-row-score", $"--kondo-row-score '{text}' is unknown; choose mean or sum."),
     };
 }

@@ -25,7 +25,9 @@ public sealed class BanditContaminationExperiment : IExperiment
     public string Name => "bandit-contamination";
     public string Description => "contaminated K-armed bandit: cosine of PG, exact IS-PG and DG to ∇J as π(y*) = 1 − δ → 1, exact and B = 100 batches";
 
-    static readonly string[] s_methods = ["PG", "IS-PG", "DG"];
+    /// <summary>DG at the papers' η = 1 first (index 2), then the colder gates the analysis says a point mass needs (η &lt; ½).</summary>
+    static readonly string[] s_methods = ["PG", "IS-PG", "DG", "DG η=0.5", "DG η=0.25"];
+    static readonly float[] s_dgTemperatures = [1f, 0.5f, 0.25f];
 
     /// <summary>One (q, ρ, δ) point: exact cosines, predicted and sampled batch cosines, per method.</summary>
     public sealed record Point(string Source, double Rate, double Delta, double[] Exact, double[] Predicted, SeedStatistics[] Sampled);
@@ -33,7 +35,7 @@ public sealed class BanditContaminationExperiment : IExperiment
     public sealed record Grid(double[] Deltas, double[] Rates, int BatchesPerSeed);
 
     public static Grid GridFor(ReproduceScale scale) => scale == ReproduceScale.Full
-        ? new([0.5, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001, 3e-4, 1e-4], [0.01, 0.1, 0.3], 100)
+        ? new([0.5, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001, 3e-4, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8], [0.01, 0.1, 0.3], 100)
         : new([0.5, 0.1, 0.01, 0.001], [0.1], 10);
 
     public ExperimentReport Run(ReproduceScale scale, int seeds, string outDirectory, TextWriter log)
@@ -53,12 +55,13 @@ public sealed class BanditContaminationExperiment : IExperiment
         {
             var name = SourceName(source);
             var mine = points.Where(p => p.Source == name).ToList();
-            tables.Add(new ResultTable(Invariant($"q = {name}: cosine to ∇J (K = {Arms}, η = 1, U = ±½; batch B = {BatchSize}, {seeds} seeds × {grid.BatchesPerSeed} batches)"),
-                ["ρ", "δ", "exact PG", "exact IS-PG", "exact DG", "B=100 PG", "B=100 IS-PG", "B=100 DG", "predicted B=100 PG / IS / DG", "DG/PG (B=100)", "paper (claim 7)"],
+            tables.Add(new ResultTable(Invariant($"q = {name}: cosine to ∇J (K = {Arms}, DG at η = 1 unless marked, U = ±½; batch B = {BatchSize}, {seeds} seeds × {grid.BatchesPerSeed} batches)"),
+                ["ρ", "δ", "exact PG", "exact IS-PG", "exact DG", "exact DG η=0.5 / 0.25", "B=100 PG", "B=100 IS-PG", "B=100 DG", "B=100 DG η=0.5", "B=100 DG η=0.25", "predicted B=100 PG / IS / DG", "DG/PG (B=100)", "paper (claim 7)"],
                 [.. mine.Select(p => (IReadOnlyList<string>)[
-                    General(p.Rate), General(p.Delta), Fixed(p.Exact[0]), Fixed(p.Exact[1]), Fixed(p.Exact[2]),
+                    General(p.Rate), General(p.Delta), Fixed(p.Exact[0]), Fixed(p.Exact[1]), Fixed(p.Exact[2]), Invariant($"{p.Exact[3]:F4} / {p.Exact[4]:F4}"),
                     MeanError(p.Sampled[0].Mean, p.Sampled[0].StandardError, 4), MeanError(p.Sampled[1].Mean, p.Sampled[1].StandardError, 4),
-                    MeanError(p.Sampled[2].Mean, p.Sampled[2].StandardError, 4),
+                    MeanError(p.Sampled[2].Mean, p.Sampled[2].StandardError, 4), MeanError(p.Sampled[3].Mean, p.Sampled[3].StandardError, 4),
+                    MeanError(p.Sampled[4].Mean, p.Sampled[4].StandardError, 4),
                     Invariant($"{p.Predicted[0]:F3} / {p.Predicted[1]:F3} / {p.Predicted[2]:F3}"),
                     Ratio(p.Sampled[2].Mean, p.Sampled[0].Mean), "PG, IS-PG: O(δ/ρ) → 0; DG → 1"])]));
             plots.Add(ExperimentFiles.WritePlot(outDirectory, $"cosine-batch-{name}.svg", CosinePlot(mine, name, sampled: true, seeds)));
@@ -72,7 +75,7 @@ public sealed class BanditContaminationExperiment : IExperiment
             Setup = Invariant($"K = {Arms} arms, y* = 0 pays 1, the rest 0; π(y*) = 1 − δ, the rest spread evenly. Actions from ")
                 + "μ = (1 − ρ)π + ρq with q uniform or the fixed wrong arm 1; U = R − ½. Exact: ExactGradients.ExpectedUpdate. "
                 + Invariant($"Batches: B = {BatchSize} samples from ContaminatedSampler, coefficients from the production losses ")
-                + "(Reinforce, ImportanceWeightedPg with exact log μ, DelightfulPg η = 1), cosine of the batch-mean update to ∇J; "
+                + "(Reinforce, ImportanceWeightedPg with exact log μ, DelightfulPg at η = 1, 0.5 and 0.25), cosine of the batch-mean update to ∇J; "
                 + "each seed is the mean over its batches. Predicted: ḡ·r̂ / √(‖ḡ‖² + (E‖v‖² − ‖ḡ‖²)/B) from PerSampleMoments.",
             Seeds = Invariant($"{seeds} seeds × {grid.BatchesPerSeed} batches of {BatchSize} per point (mean ± s.e. over seeds); the exact columns need none."),
             Tables = tables,
@@ -104,7 +107,7 @@ public sealed class BanditContaminationExperiment : IExperiment
     static UpdateRule[] Rules => [
         UpdateRule.PolicyGradient(Baseline.Constant(ConstantBaseline)),
         UpdateRule.ImportanceWeighted(Baseline.Constant(ConstantBaseline)),
-        UpdateRule.Delightful(Baseline.Constant(ConstantBaseline), temperature: 1)];
+        .. s_dgTemperatures.Select(t => UpdateRule.Delightful(Baseline.Constant(ConstantBaseline), temperature: t))];
 
     /// <summary>Exact, predicted and sampled cosines at one (q, ρ, δ).</summary>
     public static Point Measure(ContaminationSource source, double rate, double delta, int seeds, int batchesPerSeed)
@@ -119,20 +122,21 @@ public sealed class BanditContaminationExperiment : IExperiment
         var gradient = new double[Arms];
         exact.TrueGradient(gradient);
         var expected = new double[Arms];
-        var exactCosines = new double[3];
-        var predicted = new double[3];
-        for (var m = 0; m < 3; m++)
+        var methods = s_methods.Length;
+        var exactCosines = new double[methods];
+        var predicted = new double[methods];
+        for (var m = 0; m < methods; m++)
         {
             exact.ExpectedUpdate(Rules[m], contamination, expected);
             exactCosines[m] = GradientGeometry.Cosine<double, double>(expected, gradient);
             predicted[m] = PredictedBatchCosine(exact.PerSampleMoments(Rules[m], contamination, gradient), expected, gradient, BatchSize);
         }
 
-        ILoss[] losses = [new Reinforce(), new ImportanceWeightedPg(), new DelightfulPg(1f)];
+        ILoss[] losses = [new Reinforce(), new ImportanceWeightedPg(), .. s_dgTemperatures.Select(t => new DelightfulPg(t))];
         var batch = new TabularBatch(model, BatchSize);
         var update = new double[Arms];
-        var perSeed = new double[3][];
-        for (var m = 0; m < 3; m++) perSeed[m] = new double[seeds];
+        var perSeed = new double[methods][];
+        for (var m = 0; m < methods; m++) perSeed[m] = new double[seeds];
         for (var s = 0; s < seeds; s++)
         {
             // One stream per (point, seed): a point's numbers do not depend on which other points were run.
@@ -140,7 +144,7 @@ public sealed class BanditContaminationExperiment : IExperiment
             for (var b = 0; b < batchesPerSeed; b++)
             {
                 batch.Sample(logits, contamination, ConstantBaseline, rng);
-                for (var m = 0; m < 3; m++)  // the same batch for every method: common random numbers
+                for (var m = 0; m < methods; m++)  // the same batch for every method: common random numbers
                 {
                     batch.Update(losses[m], update);
                     perSeed[m][s] += GradientGeometry.Cosine<double, double>(update, gradient) / batchesPerSeed;
@@ -170,7 +174,7 @@ public sealed class BanditContaminationExperiment : IExperiment
     {
         var series = new List<PlotSeries>();
         var rates = points.Select(p => p.Rate).Distinct().ToArray();
-        for (var m = 0; m < 3; m++)
+        for (var m = 0; m < s_methods.Length; m++)
             for (var r = 0; r < rates.Length; r++)
             {
                 var mine = points.Where(p => p.Rate == rates[r]).ToArray();
@@ -205,6 +209,24 @@ public sealed class BanditContaminationExperiment : IExperiment
             + "where contamination is rare per batch (ρB ≈ 1): E[1/‖g‖] exceeds 1/√E‖g‖² for such heavy-tailed batches.";
     }
 
+    /// <summary>
+    /// The gate's bound w ≤ π(a)^{1/(2η)} for U = −½ against ∇J's size δ: a contaminating failure's term shrinks faster
+    /// than the signal only when 1/(2η) &gt; 1, i.e. η &lt; ½. Read off the fixed-arm points at the largest ρ.
+    /// </summary>
+    static string TemperatureVerdict(IReadOnlyList<Point> points)
+    {
+        var rate = points.Max(p => p.Rate);
+        var fixedArm = points.Where(p => p.Source == "fixed-arm" && p.Rate == rate).OrderByDescending(p => p.Delta).ToArray();
+        if (fixedArm.Length == 0) return "";
+        var last = fixedArm[^1];
+        string Path(int m) => string.Join(" → ", fixedArm.Where((_, i) => i == 0 || i == fixedArm.Length - 1 || fixedArm[i].Delta is 1e-4 or 1e-6).Select(p => Invariant($"{p.Sampled[m].Mean:F3}")));
+        return Invariant($"Gate temperature under a point mass (q = fixed-arm, ρ = {rate:G3}, δ {fixedArm[0].Delta:G3} → {last.Delta:G3}, B = {BatchSize} batch cosines): ")
+            + $"η = 1 {Path(2)}, η = 0.5 {Path(3)}, η = 0.25 {Path(4)}. For U = −½ the gate is σ(−ℓ/(2η)) ≤ π(a)^(1/(2η)); the "
+            + "contaminating arm's π(a) is δ/(K − 1) while ∇J's size is about δ, so at η = 1 the muted failures still weigh about √δ ≫ δ "
+            + "and tilt the update, at η = ½ they stay a constant fraction (about ρ/(K − 1)) of the signal, and at η < ½ they vanish "
+            + Invariant($"relative to it. At δ = {last.Delta:G3}: η = 1 gives {last.Sampled[2].Mean:F3}, η = 0.5 {last.Sampled[3].Mean:F3}, η = 0.25 {last.Sampled[4].Mean:F3}.");
+    }
+
     /// <summary>Where we agree with claim 7 and where not, read off the points (at the smallest δ and largest ρ).</summary>
     static string Comparison(IReadOnlyList<Point> points)
     {
@@ -219,13 +241,13 @@ public sealed class BanditContaminationExperiment : IExperiment
                 text.Add(Invariant($"q = {source}, ρ = {rate:G3}, δ {largest:G3} → {smallest:G3}: exact PG {start.Exact[0]:F3} → {end.Exact[0]:F3}, ")
                     + Invariant($"exact IS-PG {start.Exact[1]:F3} → {end.Exact[1]:F3}, exact DG {start.Exact[2]:F3} → {end.Exact[2]:F3}; ")
                     + Invariant($"B = {BatchSize} batches PG {start.Sampled[0].Mean:F3} → {end.Sampled[0].Mean:F3}, IS-PG {start.Sampled[1].Mean:F3} → {end.Sampled[1].Mean:F3}, ")
-                    + Invariant($"DG {start.Sampled[2].Mean:F3} → {end.Sampled[2].Mean:F3}."));
+                    + Invariant($"DG {start.Sampled[2].Mean:F3} → {end.Sampled[2].Mean:F3} (η = 0.5: {start.Sampled[3].Mean:F3} → {end.Sampled[3].Mean:F3}; η = 0.25: {start.Sampled[4].Mean:F3} → {end.Sampled[4].Mean:F3})."));
             }
         var isExact = points.All(p => Math.Abs(p.Exact[1] - 1) < 1e-9);
         return (isExact
                 ? "Exact IS-PG has cosine 1 at every point (it is ∇J in expectation), so Prop. 3's O(δ/ρ) cannot hold for the exact "
                     + "expectation in logit space; it can only concern finite batches, which is what the batch columns test. "
                 : "Exact IS-PG is not exactly ∇J at every point: read the table. ")
-            + BatchVerdict(points) + " " + string.Join(" ", text);
+            + BatchVerdict(points) + " " + TemperatureVerdict(points) + " " + string.Join(" ", text);
     }
 }

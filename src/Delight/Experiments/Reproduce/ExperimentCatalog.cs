@@ -16,6 +16,7 @@ public static class ExperimentCatalog
         new MnistStalenessExperiment(),
         new ReversalFrictionsExperiment(),
         new KondoExperiment(),
+        new KondoRowsExperiment(),
         new ScreeningExperiment(),
     ];
 

@@ -59,12 +59,15 @@ public sealed record SweepTables(string Group, IReadOnlyList<CsvRow> Summary, IR
     /// Each seed's final error for one configuration, read from its run folders (settings in the sweep's axis order,
     /// as the configuration folder is named): the spread a mean ± s.e. hides, such as a few seeds that never learn.
     /// </summary>
-    public double[] SeedFinalErrors(params (string Name, string Value)[] settings)
+    public double[] SeedFinalErrors(params (string Name, string Value)[] settings) => SeedSummaries("final.error", settings);
+
+    /// <summary>Each seed's value at a dotted path of its summary.json ("final.greedy_sequence_error"), NaN where absent.</summary>
+    public double[] SeedSummaries(string path, params (string Name, string Value)[] settings)
     {
         if (Folder is null) throw new InvalidOperationException($"sweep '{Group}' was not read from a folder.");
         var configuration = Path.Combine(Folder, SweepRun.ConfigurationName(settings.Select(s => new SweepSetting(s.Name, s.Value))));
         return [.. Directory.GetDirectories(configuration, "seed=*").Order(StringComparer.Ordinal)
-            .Select(run => SweepRunFiles.Summary(run)("final.error"))];
+            .Select(run => SweepRunFiles.Summary(run)(path))];
     }
 
     /// <summary>The summary row whose axis columns equal <paramref name="settings"/> (name, value) pairs.</summary>
