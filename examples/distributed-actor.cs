@@ -1,4 +1,5 @@
 #:project ../src/Delight/Delight.csproj
+#:project ../src/Delight.RabbitMq/Delight.RabbitMq.csproj
 // File-based apps default to NativeAOT settings, which turn reflection-based JSON off; the learner's status message
 // (Delight.Distributed.LearnerStatus) is still serialized by reflection, so turn it back on.
 #:property JsonSerializerIsReflectionEnabledByDefault=true
@@ -7,16 +8,18 @@
 // Here all three share one process; on real machines each actor is the same RunAsync call (or `delight actor`).
 // Run: dotnet run examples/distributed-actor.cs amqp://guest:guest@localhost:5672/ [steps]
 using Delight.Distributed;
+using Delight.RabbitMq;
 using Delight.Runtime;
 
-var broker = new BrokerOptions(args.Length > 0 ? args[0] : "amqp://guest:guest@localhost:5672/");
+// The engine is chosen here: the learner and actors see only the transport interfaces the connector connects.
+var broker = new RabbitMqConnector(new BrokerOptions(args.Length > 0 ? args[0] : "amqp://guest:guest@localhost:5672/"));
 var steps = args.Length > 1 ? int.Parse(args[1]) : 200;
 var run = new RunName($"example-{Guid.NewGuid():N}"[..20]);
 var folder = Directory.CreateTempSubdirectory("delight-example-").FullName; // checkpoints (state.safetensors, policy)
 var options = new TrainOptions { Task = "reversal", Method = "dg", Steps = steps, PromptLength = 4, EvaluationRows = 200, CheckpointEvery = 10 };
 
 // The learner acknowledges a rollout only once a checkpoint holds it, so a learner that dies loses nothing.
-using var learner = new BrokerRuntime(options, broker, run, new DistributedLearnerOptions { RunFolder = folder });
+using var learner = new RemoteLearnerRuntime(options, broker, run, new DistributedLearnerOptions { RunFolder = folder });
 learner.WriteCheckpoint = () => Checkpoint.Write(learner, folder);
 var learning = Task.Run(() => learner.Run(step => { if (step.Step % options.CheckpointEvery == 0) Checkpoint.Write(learner, folder); }));
 var actors = new[]

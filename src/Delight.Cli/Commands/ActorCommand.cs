@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Delight.Distributed;
+using Delight.RabbitMq;
 
 namespace Delight.Cli.Commands;
 
@@ -28,7 +29,7 @@ static class ActorCommand
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(patience);
-            var actor = new RemoteActor(BrokerFlags.Resolve(parse, broker, brokerFile), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
+            var actor = new RemoteActor(new RabbitMqConnector(BrokerFlags.Resolve(parse, broker, brokerFile)), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;

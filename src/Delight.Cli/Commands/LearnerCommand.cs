@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Delight.Distributed;
 using Delight.Experiments;
+using Delight.RabbitMq;
 using Delight.Runtime;
 
 namespace Delight.Cli.Commands;
@@ -97,20 +98,20 @@ static class LearnerCommand
                 return Start(options);
             }
             using var ctrlC = CtrlC.Listen();
-            var runtime = new BrokerRuntime(options, broker, run, distributed);
+            var runtime = new RemoteLearnerRuntime(options, new RabbitMqConnector(broker), run, distributed);
             Checkpoint.Restore(runtime, outDir);
             if (!TryConnect(runtime, ctrlC)) return 130;
             return ResumeCommand.Continue(runtime, outDir, $"learner for run '{run}' (epoch {runtime.Epoch:x16}): resume {outDir}", quiet, output, restored: true, ctrlC);
         }
 
-        BrokerRuntime? Connect(TrainOptions options, CtrlC ctrlC)
+        RemoteLearnerRuntime? Connect(TrainOptions options, CtrlC ctrlC)
         {
-            var runtime = new BrokerRuntime(options, broker, run, distributed);
+            var runtime = new RemoteLearnerRuntime(options, new RabbitMqConnector(broker), run, distributed);
             return TryConnect(runtime, ctrlC) ? runtime : null;
         }
 
         /// <summary>Reaches the broker and takes the run before anything is written; false when Ctrl-C came first.</summary>
-        static bool TryConnect(BrokerRuntime runtime, CtrlC ctrlC)
+        static bool TryConnect(RemoteLearnerRuntime runtime, CtrlC ctrlC)
         {
             try
             {

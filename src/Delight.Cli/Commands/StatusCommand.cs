@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Delight.Distributed;
+using Delight.RabbitMq;
 
 namespace Delight.Cli.Commands;
 

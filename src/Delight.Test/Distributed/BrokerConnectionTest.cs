@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Delight.Distributed;
+using Delight.RabbitMq;
 
 namespace Delight.Test.Distributed;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Delight.Cli;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;

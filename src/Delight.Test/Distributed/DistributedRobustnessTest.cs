@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;
@@ -174,10 +175,10 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
     {
         var options = new Runtime.TrainOptions { PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 100, Steps = 20, CheckpointEvery = 10 };
         var run = new RunName(_run);
-        using var runtime = new BrokerRuntime(options, new BrokerOptions(Uri), run);
+        using var runtime = new RemoteLearnerRuntime(options, new RabbitMqConnector(new BrokerOptions(Uri)), run);
         runtime.Connect();
         using var stop = new CancellationTokenSource();
-        var actor = Task.Run(() => new RemoteActor(new BrokerOptions(Uri), run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, 1, stop.Token));
+        var actor = Task.Run(() => new RemoteActor(new RabbitMqConnector(new BrokerOptions(Uri)), run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, 1, stop.Token));
         runtime.Session.Policy.Parameters.Values[0] = float.NaN; // the learner's own state goes bad, not the rollout
 
         var diverged = Assert.Throws<Runtime.DivergedException>(() => runtime.Run());

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;

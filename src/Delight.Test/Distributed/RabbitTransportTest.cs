@@ -1,5 +1,6 @@
 using System.Text;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Delight.Cli;
 using Delight.Distributed;
+using Delight.RabbitMq;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
 

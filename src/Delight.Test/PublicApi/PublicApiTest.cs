@@ -11,7 +11,7 @@ public sealed class PublicApiTest
 {
     public const string UpdateVariable = "DELIGHT_UPDATE_API";
 
-    public static TheoryData<string> Packages => new() { "Delight.Numerics", "Delight", "Delight.Config" };
+    public static TheoryData<string> Packages => new() { "Delight.Numerics", "Delight", "Delight.Config", "Delight.RabbitMq" };
 
     [Theory]
     [MemberData(nameof(Packages))]

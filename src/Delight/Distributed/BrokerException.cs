@@ -1,10 +1,11 @@
 namespace Delight.Distributed;
 
 /// <summary>
-/// A broker problem the caller cannot retry away: a malformed URI, refused credentials, a permanent refusal by the
-/// broker (see <see cref="BrokerReply"/>), or a broker unreachable for longer than
-/// <see cref="BrokerOptions.StartupTimeout"/> (first connection) or <see cref="BrokerOptions.UnreachableTimeout"/>
-/// (reconnect). The message is one line naming the broker URI (password removed), fit to print as the CLI's error.
+/// A transport problem the caller cannot retry away: a malformed broker URI, refused credentials, a permanent refusal
+/// by the broker (for RabbitMQ see <c>Delight.RabbitMq.BrokerReply</c>), a broker unreachable for longer than its
+/// start-up or reconnect deadline, or a learner that stopped answering an actor. Every transport throws it, and the
+/// learner and actors raise it themselves. The message is one line naming the broker (password removed), fit to print
+/// as the CLI's error.
 /// </summary>
 public sealed class BrokerException(string message, Exception? inner = null) : Exception(message, inner)
 {

@@ -15,7 +15,7 @@ namespace Delight.Distributed;
 /// rollouts that were in flight at the checkpoint are saved as exceptions: their redeliveries must pass.
 /// </para>
 /// </summary>
-sealed class DuplicateFilter(int maxActors = DuplicateFilter.DefaultMaxActors)
+public sealed class DuplicateFilter(int maxActors = DuplicateFilter.DefaultMaxActors)
 {
     public const int Window = 64;
     public const int DefaultMaxActors = 4096;

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Delight.Distributed;
 
 /// <summary>
-/// What a learner tells operators about itself, every couple of seconds, through <see cref="StatusBoard"/>: UTF-8 JSON
+/// What a learner tells operators about itself, every couple of seconds, through <see cref="ILearnerTransport.PublishStatusAsync"/>: UTF-8 JSON
 /// (camelCase), so <c>delight status --json</c>, a dashboard or <c>rabbitmqadmin get</c> can read it without Delight.
 /// Counts are totals since the run began (they survive a resume when the learner restores them); rows/s is over the
 /// last interval only.

@@ -9,9 +9,9 @@ namespace Delight.Distributed;
 public readonly record struct RemoteActorResult(long Sent, string FinishReason);
 
 /// <summary>
-/// One actor process of a distributed run. It knows only the broker and the run name: the task, batch shape and
+/// One actor process of a distributed run. It knows only the transport (<see cref="IActorTransport"/>) and the run name: the task, batch shape and
 /// policy architecture come from the learner's config message (the resolved options, as in config.json), with this
-/// actor's own friction flags applied on top. Pacing: one batch per credit the learner grants (<see cref="CreditLease"/>),
+/// actor's own friction flags applied on top. Pacing: one batch per credit the learner grants (<see cref="IActorTransport.TakeCreditAsync"/>),
 /// sampled with the newest parameters held, which are at least as new as the credit asks; so actors produce what the
 /// learner will apply, however many there are.
 /// </summary>
@@ -23,21 +23,25 @@ public sealed class RemoteActor
     /// </summary>
     public static readonly TimeSpan ResyncAfter = TimeSpan.FromSeconds(3);
 
-    readonly BrokerOptions _broker;
-    readonly BrokerTopology _topology;
+    readonly ITransportConnector _transport;
+    readonly RunName _run;
     readonly TimeSpan _patience;
     readonly TextWriter _log;
 
     /// <param name="patience">how long to wait for the learner's config at start, and for a new version while running</param>
-    public RemoteActor(BrokerOptions broker, RunName run, TimeSpan patience, TextWriter log)
+    /// <param name="transport">the message engine the run goes through (e.g. RabbitMQ's connector)</param>
+    public RemoteActor(ITransportConnector transport, RunName run, TimeSpan patience, TextWriter log)
     {
-        _broker = broker;
-        _topology = new BrokerTopology(run);
+        _transport = transport;
+        _run = run;
         _patience = patience;
         _log = log;
     }
 
-    public ulong ActorId { get; } = RolloutSender.NewActorId();
+    public ulong ActorId { get; } = NewActorId();
+
+    /// <summary>A random actor id: ids name an actor's rollouts (with its sequence numbers), so they must not collide.</summary>
+    public static ulong NewActorId() => (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
     string Name => ActorId.ToString("x16", CultureInfo.InvariantCulture)[..6];
 
     /// <summary>Joins the run and samples until the learner finishes.</summary>
@@ -47,9 +51,8 @@ public sealed class RemoteActor
     /// <exception cref="BrokerException">no learner answered, or it went silent, for longer than the patience</exception>
     public async Task<RemoteActorResult> RunAsync(Func<TrainOptions, TrainOptions> configure, ulong? seed, CancellationToken cancel, TextWriter? record = null)
     {
-        await using var connection = new BrokerConnection(_broker with { ClientName = $"delight-actor-{Name}" });
-        await using var subscriber = await ParameterSubscriber.StartAsync(connection, _topology, ActorId, cancel).ConfigureAwait(false);
-        var options = configure(await ConfigAsync(subscriber, connection.DisplayUri, cancel).ConfigureAwait(false)) with { Staleness = 0 };
+        await using var transport = await _transport.ConnectActorAsync(_run, ActorId, cancel).ConfigureAwait(false);
+        var options = configure(await ConfigAsync(transport, cancel).ConfigureAwait(false)) with { Staleness = 0 };
         // Only what an actor needs: no learner, optimizer moments or evaluator.
         var components = new RunComponents(options);
         var policy = components.CreatePolicy();
@@ -57,45 +60,43 @@ public sealed class RemoteActor
         var layout = ParameterLayout.Of(policy.Parameters);
         var rollout = components.CreateRollout();
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"actor {Name}: joined run '{_topology.Run}' ({options.Task}, {options.Method}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
+            $"actor {Name}: joined run '{_run}' ({options.Task}, {options.Method}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
 
-        await using var credits = await CreditLease.StartAsync(connection, _topology, cancel).ConfigureAwait(false);
-        await using var sender = new RolloutSender(connection, _topology, ActorId);
         using var finishedOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        _ = subscriber.Finished.ContinueWith(_ => finishedOrCancelled.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = transport.Finished.ContinueWith(_ => finishedOrCancelled.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         var held = new PolicyStamp(0, -1);
-        while (await NextCreditAsync(credits, finishedOrCancelled.Token).ConfigureAwait(false) is { } credit)
+        while (await NextCreditAsync(transport, finishedOrCancelled.Token).ConfigureAwait(false) is { } credit)
         {
-            if (!await ParametersForAsync(subscriber, credit.Credit, finishedOrCancelled.Token).ConfigureAwait(false))
+            if (!await ParametersForAsync(transport, credit.Credit, finishedOrCancelled.Token).ConfigureAwait(false))
             {
                 // A credit from a learner that no longer exists (requeued when its holder died): void.
-                await credits.CompleteAsync(credit, cancel).ConfigureAwait(false);
+                await transport.CompleteCreditAsync(credit, cancel).ConfigureAwait(false);
                 continue;
             }
-            if (subscriber.TryTakeNewest(layout, policy.Parameters.Values, out PolicyStamp taken)) held = taken;
+            if (transport.TryTakeNewestParameters(layout, policy.Parameters.Values, out PolicyStamp taken)) held = taken;
             actor.Fill(rollout, options.PromptsPerBatch, options.SamplesPerPrompt, held.Version);
-            var sequence = sender.NextSequence;
-            await sender.SendAsync(rollout, new RolloutStamp(held.Epoch, credit.Credit.Id), cancel).ConfigureAwait(false);
-            await credits.CompleteAsync(credit, cancel).ConfigureAwait(false);
+            var sequence = transport.NextSequence;
+            await transport.SendAsync(rollout, new RolloutStamp(held.Epoch, credit.Credit.Id), cancel).ConfigureAwait(false);
+            await transport.CompleteCreditAsync(credit, cancel).ConfigureAwait(false);
             record?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{ActorId:x16},{sequence},{held.Epoch:x16},{held.Version},{credit.Credit.Id:x16},{rollout.RowCount}"));
         }
         cancel.ThrowIfCancellationRequested();
-        var reason = await subscriber.Finished.ConfigureAwait(false); // rethrows the subscriber's BrokerException
-        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"actor {Name}: sent {sender.Sent} rollouts; the learner finished ({reason})."));
-        return new RemoteActorResult(sender.Sent, reason);
+        var reason = await transport.Finished.ConfigureAwait(false); // rethrows the transport's BrokerException
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"actor {Name}: sent {transport.Sent} rollouts; the learner finished ({reason})."));
+        return new RemoteActorResult(transport.Sent, reason);
     }
 
     /// <summary>Waits for the learner's next credit, or the end of the run (null); gives up after the patience.</summary>
-    async Task<CreditLease.Held?> NextCreditAsync(CreditLease credits, CancellationToken finishedOrCancelled)
+    async Task<HeldCredit?> NextCreditAsync(IActorTransport transport, CancellationToken finishedOrCancelled)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(finishedOrCancelled);
         wait.CancelAfter(_patience);
-        try { return await credits.TakeAsync(wait.Token).ConfigureAwait(false); }
+        try { return await transport.TakeCreditAsync(wait.Token).ConfigureAwait(false); }
         catch (OperationCanceledException) when (!finishedOrCancelled.IsCancellationRequested)
         {
             throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
-                $"the learner of run '{_topology.Run}' asked for no batch for {_patience.TotalSeconds:0.#} s; it has stopped (continue it with 'delight learner … --resume') or the broker is unreachable."));
+                $"the learner of run '{_run}' asked for no batch for {_patience.TotalSeconds:0.#} s; it has stopped (continue it with 'delight learner … --resume') or the broker is unreachable."));
         }
         catch (OperationCanceledException) { return null; }
     }
@@ -104,7 +105,7 @@ public sealed class RemoteActor
     /// Waits until the parameters the credit asks for have arrived: the granting learner's, at its minimum version or
     /// newer. False when the credit's learner is gone (newer parameters of another epoch keep arriving instead).
     /// </summary>
-    async Task<bool> ParametersForAsync(ParameterSubscriber subscriber, Credit credit, CancellationToken finishedOrCancelled)
+    async Task<bool> ParametersForAsync(IActorTransport transport, Credit credit, CancellationToken finishedOrCancelled)
     {
         var silent = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -113,31 +114,31 @@ public sealed class RemoteActor
             wait.CancelAfter(ResyncAfter);
             try
             {
-                await subscriber.WaitForAsync(p => p.Epoch == credit.Epoch && p.Version >= credit.MinVersion, wait.Token).ConfigureAwait(false);
+                await transport.WaitForParametersAsync(p => p.Epoch == credit.Epoch && p.Version >= credit.MinVersion, wait.Token).ConfigureAwait(false);
                 return true;
             }
             catch (OperationCanceledException) when (!finishedOrCancelled.IsCancellationRequested)
             {
-                if (subscriber.Newest is { Version: >= 0 } newest && newest.Epoch != credit.Epoch) return false;
+                if (transport.NewestParameters is { Version: >= 0 } newest && newest.Epoch != credit.Epoch) return false;
                 if (silent.Elapsed > _patience)
                     throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
-                        $"the learner of run '{_topology.Run}' sent no parameters for {_patience.TotalSeconds:0.#} s; it has stopped (continue it with 'delight learner … --resume') or the broker is unreachable."));
-                await subscriber.ResyncAsync(finishedOrCancelled).ConfigureAwait(false);
+                        $"the learner of run '{_run}' sent no parameters for {_patience.TotalSeconds:0.#} s; it has stopped (continue it with 'delight learner … --resume') or the broker is unreachable."));
+                await transport.ResyncAsync(finishedOrCancelled).ConfigureAwait(false);
             }
         }
     }
 
-    async Task<TrainOptions> ConfigAsync(ParameterSubscriber subscriber, string broker, CancellationToken cancel)
+    async Task<TrainOptions> ConfigAsync(IActorTransport transport, CancellationToken cancel)
     {
         string json;
-        try { json = await subscriber.ConfigAsync(cancel).WaitAsync(_patience, cancel).ConfigureAwait(false); }
+        try { json = await transport.ConfigAsync(cancel).WaitAsync(_patience, cancel).ConfigureAwait(false); }
         catch (TimeoutException)
         {
             throw new BrokerException(string.Create(CultureInfo.InvariantCulture,
-                $"no learner answered on run '{_topology.Run}' at {broker} within {_patience.TotalSeconds:0.#} s; start 'delight learner --run {_topology.Run}' (or check --run and --broker)."));
+                $"no learner answered on run '{_run}' at {_transport.Address} within {_patience.TotalSeconds:0.#} s; start 'delight learner --run {_run}' (or check --run and --broker)."));
         }
         // Read by exactly the code that reads config.json files.
-        return ConfigFile.FromJson(json, $"the config message of run '{_topology.Run}'");
+        return ConfigFile.FromJson(json, $"the config message of run '{_run}'");
     }
 
     static string Describe(Frictions.FrictionOptions f) => !f.Any ? "" : string.Create(CultureInfo.InvariantCulture,

@@ -1,7 +1,9 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>A queue's depth as the broker reports it to a passive declare; a queue that does not exist is <see cref="Exists"/> false.</summary>
 /// <param name="Messages">ready messages (not counting deliveries awaiting an ack)</param>

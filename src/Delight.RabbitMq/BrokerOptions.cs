@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>How to reach the broker and how hard to try.</summary>
 /// <param name="Uri">amqp://user:password@host:port/vhost (amqps:// for TLS).</param>

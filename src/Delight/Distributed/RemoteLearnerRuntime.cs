@@ -7,11 +7,12 @@ using Delight.Runtime;
 namespace Delight.Distributed;
 
 /// <summary>
-/// The learner of a distributed run. Rollouts come from remote actors through the broker; each one is applied by
+/// The learner of a distributed run. Rollouts come from remote actors through a transport (<see cref="ILearnerTransport"/>,
+/// connected by the <see cref="ITransportConnector"/> the caller chose); each one is applied by
 /// <see cref="TrainingSession.Learn"/> (the same learner step as every runtime) or refused with a reason.
 /// <list type="bullet">
 /// <item>Flow control: the learner keeps <see cref="DistributedLearnerOptions.Credits"/> batches in flight
-/// (<see cref="CreditIssuer"/>), so actors sample what it will apply instead of what it would throw away.</item>
+/// (<see cref="ILearnerTransport.ReplaceCreditAsync"/>), so actors sample what it will apply instead of what it would throw away.</item>
 /// <item>Exactly once: decisions are acknowledged only after a checkpoint holds them
 /// (<see cref="ICheckpointedRuntime.CheckpointWritten"/>); the checkpoint saves the decisions the broker may not have
 /// heard of, and the learner's incarnations (<see cref="LearnerLineage"/>), so a resumed learner neither applies a
@@ -21,7 +22,7 @@ namespace Delight.Distributed;
 /// <item>A learner that produces non-finite parameters stops before publishing them (<see cref="DivergedException"/>).</item>
 /// </list>
 /// </summary>
-public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
+public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
 {
     /// <summary>Decisions that may wait for a checkpoint; at this many the learner writes one between steps.</summary>
     const int CommitThreshold = 256;
@@ -31,8 +32,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     /// <summary>How often the learner tells <c>delight status</c> where it is (also while it waits for rollouts).</summary>
     static readonly TimeSpan s_statusEvery = TimeSpan.FromSeconds(2);
 
-    readonly BrokerOptions _broker;
-    readonly BrokerTopology _topology;
+    readonly ITransportConnector _connector;
+    readonly RunName _run;
     readonly DistributedLearnerOptions _distributed;
     readonly RolloutCheck _check;
     readonly float[] _published;
@@ -41,17 +42,14 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     LearnerLineage _lineage = new();
     Dictionary<RolloutOrigin, RejectReason> _settled = [];
     string? _seen;
-    BrokerConnection? _connection;
-    ParameterPublisher? _publisher;
-    RolloutReceiver? _receiver;
-    CreditIssuer? _credits;
+    ILearnerTransport? _transport;
     PoisonGuard? _poison;
     AppliedLog? _applied;
-    StatusBoard? _status;
     readonly System.Diagnostics.Stopwatch _sinceStatus = new();
     long _rowsAtStatus;
 
-    public BrokerRuntime(TrainOptions options, BrokerOptions broker, RunName run, DistributedLearnerOptions? distributed = null)
+    /// <param name="transport">the message engine the run goes through (e.g. RabbitMQ's connector)</param>
+    public RemoteLearnerRuntime(TrainOptions options, ITransportConnector transport, RunName run, DistributedLearnerOptions? distributed = null)
     {
         if (options.Staleness > 0)
             throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; remote actors have real lag, bounded by --max-lag. Drop --staleness.");
@@ -60,15 +58,15 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         if (options.CheckpointEvery > MaxCheckpointEvery)
             throw new OptionException("--checkpoint-every", $"--checkpoint-every {options.CheckpointEvery} is too large for the learner: rollouts wait unacknowledged until a checkpoint, and the broker allows {MaxCheckpointEvery}; use a smaller value.");
         Session = new TrainingSession(options);
-        _broker = broker;
-        _topology = new BrokerTopology(run);
+        _connector = transport;
+        _run = run;
         _distributed = distributed ?? new DistributedLearnerOptions();
         _check = Session.RolloutCheck;
         _parameters = Session.Policy.Parameters;
         _published = new float[_parameters.BufferLength];
     }
 
-    /// <summary>The learner's own limit on --checkpoint-every: the prefetch it implies must fit the broker's 16-bit limit.</summary>
+    /// <summary>The learner's own limit on --checkpoint-every: the uncommitted rollouts it implies must fit RabbitMQ's 16-bit prefetch.</summary>
     public const int MaxCheckpointEvery = 50_000;
 
     public TrainingSession Session { get; }
@@ -95,24 +93,20 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     /// </summary>
     public void Connect(CancellationToken cancel = default)
     {
-        if (_connection is not null) return;
-        _connection = new BrokerConnection(_broker with { ClientName = $"delight-learner-{_topology.Run}" });
+        if (_transport is not null) return;
         _lineage.Begin(LearnerLineage.NewEpoch(), Session.Learner.PolicyVersion);
         try
         {
-            _publisher = Wait(ParameterPublisher.StartAsync(_connection, _topology, ConfigJson(Session.Options), cancel));
-            var prefetch = Session.Options.CheckpointEvery + CommitThreshold + _distributed.Credits + 16;
-            _receiver = Wait(RolloutReceiver.StartAsync(_connection, _topology, _check, new RolloutReceiverOptions
+            _transport = Wait(_connector.ConnectLearnerAsync(_run, new LearnerTransportOptions(ConfigJson(Session.Options), _check)
             {
-                Prefetch = prefetch,
-                DeferAcknowledgements = true,
-                ExclusiveWait = _distributed.LockWait,
+                MaxUncommitted = Session.Options.CheckpointEvery + CommitThreshold + _distributed.Credits + 16,
+                LockWait = _distributed.LockWait,
                 OnInvalid = reason => _ledger.Refused(reason, 0),
-            }, cancel, _settled, _seen));
-            _credits = new CreditIssuer(_connection, _topology);
-            _status = new StatusBoard(_connection, _topology.Run);
+                Decided = _settled,
+                Seen = _seen,
+            }, cancel));
             Publish();
-            Wait(_credits.ResetAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
+            Wait(_transport.ResetCreditsAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
         }
         catch
         {
@@ -133,7 +127,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         }
         Session.Start();
         var options = Session.Options;
-        var receiver = _receiver!;
+        var transport = _transport!;
         PublishStatus(cancel);
         while (Session.StepsDone < options.Steps && !cancel.IsCancellationRequested)
         {
@@ -141,8 +135,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
             var credit = received.Stamp.Credit;
             if (Refusal(received) is { } refusal) Refuse(received, refusal.Reason, refusal.Detail);
             else if (Apply(received, onStep) is { } error) Refuse(received, RejectReason.LearnerError, error);
-            Wait(_credits!.ReplaceAsync(credit, Session.Learner.PolicyVersion, cancel));
-            if (receiver.Pending >= CommitThreshold) WriteCheckpoint?.Invoke();
+            Wait(transport.ReplaceCreditAsync(credit, Session.Learner.PolicyVersion, cancel));
+            if (transport.Pending >= CommitThreshold) WriteCheckpoint?.Invoke();
         }
         if (Session.StepsDone >= options.Steps) FinishRun(cancel);
         PublishStatus(cancel);
@@ -154,7 +148,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         wait.CancelAfter(s_statusEvery);
-        try { return _receiver!.ReceiveAsync(wait.Token).AsTask().GetAwaiter().GetResult(); }
+        try { return _transport!.ReceiveAsync(wait.Token).AsTask().GetAwaiter().GetResult(); }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             PublishStatus(cancel);
@@ -166,11 +160,11 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     /// <summary>Tells <c>delight status</c> where the learner is: version, counts by reason, rows/s since the last status.</summary>
     void PublishStatus(CancellationToken cancel)
     {
-        if (_status is not { } board) return;
+        if (_transport is not { } transport) return;
         var counts = Rollouts;
         var rows = counts.Rows!;
         var seconds = _sinceStatus.Elapsed.TotalSeconds;
-        var status = LearnerStatus.Now(_topology.Run, Epoch, Session.Learner.PolicyVersion, Session.StepsDone, Session.Options.Steps) with
+        var status = LearnerStatus.Now(_run, Epoch, Session.Learner.PolicyVersion, Session.StepsDone, Session.Options.Steps) with
         {
             RowsSampled = rows.Received,
             RowsApplied = rows.Applied,
@@ -180,7 +174,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         };
         _rowsAtStatus = rows.Applied;
         _sinceStatus.Restart();
-        Wait(board.PublishAsync(status, cancel));
+        Wait(transport.PublishStatusAsync(status, cancel));
     }
 
     /// <summary>Applies the rollout; returns the step's exception message when it threw (the learner goes on without it).</summary>
@@ -201,7 +195,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         _poison?.AfterApply();
         if (!AllFinite(_parameters.Values))
             throw new DivergedException(Session.StepsDone, $"the parameters are not finite after applying rollout {Describe(received.Origin)}");
-        Wait(_receiver!.AcceptAsync(received).AsTask());
+        Wait(_transport!.AcceptAsync(received).AsTask());
         _ledger.Applied(rollout.RowCount);
         _applied?.Applied(Session.StepsDone, received.Origin, sampledWith, lag, rollout.RowCount);
         Publish();
@@ -212,7 +206,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     void Refuse(ReceivedRollout received, RejectReason reason, string detail)
     {
         var rows = received.Rollout.RowCount;
-        Wait(_receiver!.RejectAsync(received, reason, detail).AsTask());
+        Wait(_transport!.RejectAsync(received, reason, detail).AsTask());
         _ledger.Refused(reason, rows);
     }
 
@@ -238,15 +232,15 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
     /// <summary>Withdraws the credits, tells the actors, and refuses what still arrives (every sent rollout gets a verdict).</summary>
     void FinishRun(CancellationToken cancel)
     {
-        Wait(_credits!.WithdrawAsync(cancel));
-        Wait(_publisher!.PublishFinishedAsync($"reached step {Session.StepsDone}", CancellationToken.None));
+        Wait(_transport!.WithdrawCreditsAsync(cancel));
+        Wait(_transport.PublishFinishedAsync($"reached step {Session.StepsDone}", CancellationToken.None));
         var drain = System.Diagnostics.Stopwatch.StartNew();
         while (drain.Elapsed < s_drainMax && !cancel.IsCancellationRequested)
         {
             using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             quiet.CancelAfter(s_drainQuiet);
             ReceivedRollout received;
-            try { received = _receiver!.ReceiveAsync(quiet.Token).AsTask().GetAwaiter().GetResult(); }
+            try { received = _transport.ReceiveAsync(quiet.Token).AsTask().GetAwaiter().GetResult(); }
             catch (OperationCanceledException) { break; }
             Refuse(received, RejectReason.RunFinished, string.Create(CultureInfo.InvariantCulture, $"the learner reached --steps {Session.Options.Steps} first"));
         }
@@ -257,7 +251,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         _parameters.CopyValuesTo(_published);
         var version = Session.Learner.PolicyVersion;
         if (!AllFinite(_published)) throw new DivergedException(Session.StepsDone, "the parameters are not finite");
-        Wait(_publisher!.PublishAsync(new PolicyStamp(Epoch, version), ParameterLayout.Of(_parameters), _published, CancellationToken.None));
+        Wait(_transport!.PublishParametersAsync(new PolicyStamp(Epoch, version), ParameterLayout.Of(_parameters), _published, CancellationToken.None));
     }
 
     static bool AllFinite(ReadOnlySpan<float> values)
@@ -270,7 +264,7 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
 
     public void CheckpointWritten()
     {
-        if (_receiver is { } receiver) Wait(receiver.CommitAsync());
+        if (_transport is { } transport) Wait(transport.CommitAsync());
     }
 
     void Notice(string line) => _distributed.Log?.WriteLine($"learner: {line}");
@@ -289,9 +283,9 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
         Session.SaveState(state);
         _ledger.Save(state);
         state.Put("distributed.epochs", _lineage.Save());
-        var decisions = _receiver?.Decisions() ?? _settled.Select(s => new RolloutDecision(s.Key, s.Value)).ToList();
+        var decisions = _transport?.Decisions() ?? _settled.Select(s => new RolloutDecision(s.Key, s.Value)).ToList();
         state.Put("distributed.decided", DecisionWindow.Save(decisions));
-        if ((_receiver?.SaveSeen() ?? _seen) is { } seen) state.Put("distributed.seen", seen);
+        if ((_transport?.SaveSeen() ?? _seen) is { } seen) state.Put("distributed.seen", seen);
     }
 
     public void RestoreState(TrainingState state, string source)
@@ -318,16 +312,8 @@ public sealed class BrokerRuntime : ICheckpointedRuntime, IDisposable
 
     public void Dispose()
     {
-        if (_receiver is { } receiver) Wait(receiver.DisposeAsync().AsTask());
-        if (_credits is { } credits) Wait(credits.DisposeAsync().AsTask());
-        if (_status is { } status) Wait(status.DisposeAsync().AsTask());
-        _status = null;
-        if (_publisher is { } publisher) Wait(publisher.DisposeAsync().AsTask());
-        if (_connection is { } connection) Wait(connection.DisposeAsync().AsTask());
-        _receiver = null;
-        _credits = null;
-        _publisher = null;
-        _connection = null;
+        if (_transport is { } transport) Wait(transport.DisposeAsync().AsTask());
+        _transport = null;
         _poison?.Dispose();
         _applied?.Dispose();
         _poison = null;

@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>Exponential backoff with jitter: InitialBackoff, ×2 per failure, capped at MaxBackoff; ±25% random.</summary>
 sealed class Backoff(BrokerOptions options)

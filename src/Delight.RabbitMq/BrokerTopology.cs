@@ -1,6 +1,8 @@
 using RabbitMQ.Client;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// The queues and exchanges of one run, all named <c>delight.&lt;run&gt;.*</c>. Every role declares the shared part on

@@ -1,7 +1,9 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Actor side of the way back: two private queues (parameters, control) bound to the run's fanout exchanges, and a

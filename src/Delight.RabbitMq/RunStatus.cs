@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// An operator's view of one run, read from the broker alone (no learner has to answer): the depths of the run's

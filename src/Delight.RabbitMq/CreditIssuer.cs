@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using RabbitMQ.Client;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Learner side of flow control. The learner keeps a fixed number of batches in flight — credits waiting in

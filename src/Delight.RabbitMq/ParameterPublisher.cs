@@ -1,7 +1,9 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Learner side of the way back to the actors. PublishAsync broadcasts a policy version on

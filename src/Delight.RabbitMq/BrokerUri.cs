@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>Broker URIs as they may be shown: never with their password, even when they do not parse.</summary>
 public static class BrokerUri
@@ -16,5 +18,13 @@ public static class BrokerUri
         var userStart = scheme >= 0 && scheme < at ? scheme + 3 : 0;
         var colon = text.IndexOf(':', userStart, at - userStart);
         return colon < 0 ? text : string.Concat(text.AsSpan(0, colon + 1), "***", text.AsSpan(at));
+    }
+
+    /// <summary>The URI as messages show it: normalised, with its password (if any) as <c>***</c>; masked text when it does not parse.</summary>
+    public static string Display(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)) return MaskPassword(text);
+        try { return new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString(); }
+        catch (Exception e) when (e is ArgumentException or UriFormatException) { return MaskPassword(text); }
     }
 }

@@ -1,4 +1,6 @@
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 public sealed record RolloutReceiverOptions
 {

@@ -4,7 +4,9 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// One AMQP connection per process, re-opened on demand with exponential backoff. The client's own automatic recovery
@@ -35,7 +37,7 @@ public sealed class BrokerConnection : IAsyncDisposable
             throw new BrokerException($"'{BrokerUri.MaskPassword(options.Uri)}' is not a broker URI; expected amqp://user:password@host:port/vhost.");
         try
         {
-            DisplayUri = new UriBuilder(uri) { Password = uri.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+            DisplayUri = BrokerUri.Display(options.Uri);
             _factory = new ConnectionFactory
             {
                 Uri = uri,

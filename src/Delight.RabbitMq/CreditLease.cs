@@ -2,7 +2,9 @@ using System.Threading.Channels;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Actor side of flow control: consumes <c>delight.&lt;run&gt;.credits</c> one at a time (prefetch 1, manual ack).
@@ -35,7 +37,12 @@ public sealed class CreditLease : IAsyncDisposable
             lease._firstSession.TrySetException(e);
             lease._credits.Writer.TryComplete(e);
         }, lease._stop.Token));
-        await lease._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { await lease._firstSession.Task.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false); // a start given up on leaves no reconnect loop behind
+            throw;
+        }
         return lease;
     }
 
@@ -43,7 +50,11 @@ public sealed class CreditLease : IAsyncDisposable
     public long Invalid => Interlocked.Read(ref _invalid);
 
     /// <summary>A credit and the delivery it came with (acknowledged by <see cref="CompleteAsync"/>).</summary>
-    public readonly record struct Held(Credit Credit, IChannel Channel, ulong DeliveryTag);
+    public sealed class Held(Credit credit, IChannel channel, ulong deliveryTag) : HeldCredit(credit)
+    {
+        public IChannel Channel { get; } = channel;
+        public ulong DeliveryTag { get; } = deliveryTag;
+    }
 
     /// <summary>Waits for the learner's next credit.</summary>
     /// <exception cref="BrokerException">the broker stayed unreachable</exception>

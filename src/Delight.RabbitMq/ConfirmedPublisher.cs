@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using RabbitMQ.Client;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Publishes on a channel with publisher confirms and retries across reconnects: PublishAsync returns only once the

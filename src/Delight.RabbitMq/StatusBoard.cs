@@ -1,6 +1,8 @@
 using RabbitMQ.Client;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// The learner's <see cref="LearnerStatus"/> on the broker, for <c>delight status</c>: a durable queue

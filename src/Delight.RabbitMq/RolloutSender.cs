@@ -1,6 +1,8 @@
 using RabbitMQ.Client;
 
-namespace Delight.Distributed;
+using Delight.Distributed;
+
+namespace Delight.RabbitMq;
 
 /// <summary>
 /// Actor side of the rollout queue. SendAsync encodes into one reused buffer, publishes persistent to

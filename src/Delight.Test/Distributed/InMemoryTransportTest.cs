@@ -1,0 +1,42 @@
+using Delight.Distributed;
+using Delight.Runtime;
+
+namespace Delight.Test.Distributed;
+
+/// <summary>
+/// The learner and actors depend only on the transport interfaces: with an in-process engine instead of RabbitMQ, a run
+/// of two actors completes its steps, and every rollout an actor sent is applied or refused with a reason, once.
+/// </summary>
+public sealed class InMemoryTransportTest
+{
+    [Fact]
+    public async Task InMemoryTransport_TwoActors_TheRunCompletes_AndEveryRolloutSentIsDecidedOnce()
+    {
+        var transport = new InMemoryTransport();
+        var run = new RunName("in-memory");
+        var options = new TrainOptions
+        {
+            Steps = 30, Prompts = 4, Samples = 4, EvaluationRows = 200, CheckpointEvery = 50,
+            TaskOptions = new Delight.Environments.TaskOptions { PromptLength = 4 },
+        };
+        using var learner = new RemoteLearnerRuntime(options, transport, run);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var actors = Enumerable.Range(1, 2).Select(seed => Task.Run(() =>
+            new RemoteActor(transport, run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, (ulong)seed, stop.Token))).ToArray();
+
+        var summary = await Task.Run(() => learner.Run(cancel: stop.Token));
+        learner.CheckpointWritten(); // as the run loop does after its final checkpoint: commits every decision
+        var results = await Task.WhenAll(actors);
+
+        Assert.Equal(30, learner.Session.StepsDone);
+        var rollouts = summary.Rollouts!.Value;
+        Assert.Equal(30, rollouts.Applied);
+        Assert.Equal(rollouts.Received, rollouts.Applied + rollouts.Rejected);
+        Assert.All(results, r => Assert.StartsWith("reached step 30", r.FinishReason));
+        Assert.Equal(results.Sum(r => r.Sent), transport.Committed.Count);
+        Assert.Equal(transport.Committed.Count, transport.Committed.Select(d => d.Origin).Distinct().Count());
+        Assert.Equal(30, transport.Committed.Count(d => d.Applied));
+        Assert.All(transport.Committed.Where(d => !d.Applied), d => Assert.Equal(RejectReason.RunFinished, d.Reason));
+        Assert.Equal(30, transport.LastStatus!.Step);
+    }
+}
