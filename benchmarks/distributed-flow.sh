@@ -13,8 +13,8 @@ server=/usr/lib/rabbitmq/bin/rabbitmq-server
 [ -x "$server" ] || server=$(command -v rabbitmq-server) || { echo "rabbitmq-server is not installed: bash .ci/install-rabbitmq.sh" >&2; exit 2; }
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dist=$((port + 20000)); epmd=$((port + 10000))
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port); dist=$(free_port); epmd=$(free_port)
 mkdir -p "$work/home"
 printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$work/rabbitmq.conf"
 echo '[].' > "$work/enabled_plugins"
@@ -29,6 +29,7 @@ cleanup() { kill "$broker" 2> /dev/null || true; wait "$broker" 2> /dev/null || 
 trap cleanup EXIT
 uri="amqp://guest:guest@127.0.0.1:$port/"
 for _ in $(seq 1 300); do (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.2; done
+(exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null || { echo "the private broker did not start:" >&2; tail -20 "$work/broker.log" >&2; exit 1; }
 
 echo "| actors | rows sampled | rows applied | refused | applied / sampled | max lag | learner steps/s |"
 echo "|---|---|---|---|---|---|---|"

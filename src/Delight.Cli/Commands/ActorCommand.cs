@@ -29,6 +29,9 @@ static class ActorCommand
         command.SetAction(parse =>
         {
             var seconds = parse.GetValue(patience);
+            // The learner is the bottleneck of a run; an actor sharing its machine yields the CPU to it (nice 10 on
+            // Linux). On a machine of its own an actor competes with nothing, so this costs nothing there.
+            System.Diagnostics.Process.GetCurrentProcess().PriorityClass = System.Diagnostics.ProcessPriorityClass.BelowNormal;
             var actor = new RemoteActor(new RabbitMqConnector(BrokerFlags.Resolve(parse, broker, brokerFile)), BrokerFlags.ParseRun(parse.GetValue(run)!), TimeSpan.FromSeconds(seconds), output);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
