@@ -1,8 +1,5 @@
 #:project ../src/Delight/Delight.csproj
 #:project ../src/Delight.RabbitMq/Delight.RabbitMq.csproj
-// File-based apps default to NativeAOT settings, which turn reflection-based JSON off; the learner's status message
-// (Delight.Distributed.LearnerStatus) is still serialized by reflection, so turn it back on.
-#:property JsonSerializerIsReflectionEnabledByDefault=true
 // A distributed run started from code: a learner and two actors that meet through a RabbitMQ broker. The actors are
 // told nothing but the broker and the run name: task, batch shape and policy come from the learner's config message.
 // Here all three share one process; on real machines each actor is the same RunAsync call (or `delight actor`).

@@ -53,12 +53,18 @@ public sealed record LearnerStatus
         ProcessId = Environment.ProcessId,
     };
 
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    /// <summary>Serialised by generated code (<see cref="LearnerStatusJson"/>), so it works where reflection-based JSON is off (NativeAOT, file-based apps).</summary>
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, LearnerStatusJson.Default.LearnerStatus);
 
     /// <exception cref="FormatException">the bytes are not a learner status</exception>
     public static LearnerStatus FromUtf8Json(ReadOnlySpan<byte> json)
     {
-        try { return JsonSerializer.Deserialize<LearnerStatus>(json, Json) ?? throw new JsonException("null"); }
+        try { return JsonSerializer.Deserialize(json, LearnerStatusJson.Default.LearnerStatus) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new FormatException($"not a learner status message: {e.Message}", e); }
     }
 }
+
+/// <summary>The status's JSON contract, generated at build time; the same names and number handling as <see cref="LearnerStatus.Json"/>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(LearnerStatus))]
+internal sealed partial class LearnerStatusJson : JsonSerializerContext;
