@@ -202,7 +202,7 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         rollout.HasBehaviourLogProbs = false;
         var buffer = new MessageBuffer();
         RolloutMessage.Encode(rollout, new RunName(_run), new RolloutOrigin(0xBAD, 0), buffer);
-        await PublishAsync(buffer.Written.ToArray());
+        await RunAudit.PublishToRolloutQueueAsync(Uri, _run, buffer.Written.ToArray());
         using var actor = Actor(1);
 
         Assert.True(await learner.ExitCodeAsync(s_patience) == 0, learner.Output);
@@ -230,13 +230,6 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { } // not declared yet
             await Task.Delay(100, timeout.Token);
         }
-    }
-
-    async Task PublishAsync(byte[] body)
-    {
-        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
-        await using var channel = await broker.OpenChannelAsync(publisherConfirms: true, CancellationToken.None);
-        await channel.BasicPublishAsync("", new BrokerTopology(new RunName(_run)).RolloutQueue, mandatory: true, new BasicProperties { Persistent = true }, body);
     }
 
     public void Dispose()

@@ -1,8 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using Delight.Distributed;
-using Delight.RabbitMq;
-using RabbitMQ.Client;
 
 namespace Delight.Test.Distributed;
 
@@ -37,7 +34,7 @@ public sealed class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisp
 
         await WaitForCheckpointAsync(learner, step: 100);
         doomed.Kill();
-        await PublishRawAsync(new BrokerTopology(new RunName(_run)).RolloutQueue, Enumerable.Repeat((byte)'x', 200).ToArray());
+        await RunAudit.PublishToRolloutQueueAsync(Uri, _run, Enumerable.Repeat((byte)'x', 200).ToArray());
 
         Assert.True(await learner.ExitCodeAsync(s_patience) == 0, learner.Output);
         Assert.True(await steady.ExitCodeAsync(s_patience) == 0, steady.Output);
@@ -54,7 +51,7 @@ public sealed class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisp
         Assert.Equal(received, applied + rejected);
         Assert.True(root.GetProperty("lag").GetProperty("max").GetInt64() <= 4, "admission control: no rollout applied more than --max-lag 4 versions late");
         Assert.True(root.GetProperty("frictions").GetProperty("bug_fraction").GetDouble() > 0, "the buggy actor's rows were applied and recorded as bugs");
-        var reasons = await DeadLetterReasonsAsync();
+        var reasons = (await RunAudit.DrainDeadLettersAsync(Uri, _run)).Select(d => d.Reason).ToList();
         Assert.Contains("bad-magic", reasons);
         Assert.Equal(rejected, reasons.Count);
     }
@@ -91,25 +88,6 @@ public sealed class DistributedTrainingTest(RabbitBrokerFixture fixture) : IDisp
     Task WaitForCheckpointAsync(DelightProcess learner, int step) => RunAudit.WaitForStepAsync(learner, OutDir, step, s_patience);
 
     JsonDocument Summary() => JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
-
-    async Task PublishRawAsync(string queue, byte[] body)
-    {
-        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
-        await using var channel = await broker.OpenChannelAsync(publisherConfirms: true, CancellationToken.None);
-        await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { Persistent = true }, body);
-    }
-
-    /// <summary>Drains the run's dead-letter queue and returns each message's x-delight-reason.</summary>
-    async Task<List<string>> DeadLetterReasonsAsync()
-    {
-        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
-        await using var channel = await broker.OpenChannelAsync(publisherConfirms: false, CancellationToken.None);
-        var queue = new BrokerTopology(new RunName(_run)).DeadLetterQueue;
-        var reasons = new List<string>();
-        while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            reasons.Add(Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers![BrokerTopology.ReasonHeader]!));
-        return reasons;
-    }
 
     public void Dispose()
     {

@@ -52,6 +52,14 @@ static class RunAudit
         return dead;
     }
 
+    /// <summary>Publishes <paramref name="body"/> as is to the run's rollout queue (persistent, confirmed): a stray or poisoned message.</summary>
+    public static async Task PublishToRolloutQueueAsync(string uri, string run, byte[] body)
+    {
+        await using var broker = new BrokerConnection(new BrokerOptions(uri));
+        await using var channel = await broker.OpenChannelAsync(publisherConfirms: true, CancellationToken.None);
+        await channel.BasicPublishAsync("", new BrokerTopology(new RunName(run)).RolloutQueue, mandatory: true, new BasicProperties { Persistent = true }, body);
+    }
+
     /// <summary>
     /// Every rollout an actor sent was applied exactly once or dead-lettered (never both), and the learner applied
     /// nothing no actor sent… except the last rollout of an actor killed between the broker's confirm and its record line.
