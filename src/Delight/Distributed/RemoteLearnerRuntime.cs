@@ -105,7 +105,8 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
                 Decided = _settled,
                 Seen = _seen,
             }, cancel));
-            Publish();
+            if (!AllFinite(_parameters.Values)) throw new DivergedException(Session.StepsDone, "the parameters are not finite before the first publish");
+            Publish(cancel);
             Wait(_transport.ResetCreditsAsync(Epoch, _distributed.Credits, Session.Learner.PolicyVersion, cancel));
         }
         catch
@@ -134,7 +135,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
             if (Receive(cancel) is not { } received) continue;
             var credit = received.Stamp.Credit;
             if (Refusal(received) is { } refusal) Refuse(received, refusal.Reason, refusal.Detail);
-            else if (Apply(received, onStep) is { } error) Refuse(received, RejectReason.LearnerError, error);
+            else if (Apply(received, onStep, cancel) is { } error) Refuse(received, RejectReason.LearnerError, error);
             Wait(transport.ReplaceCreditAsync(credit, Session.Learner.PolicyVersion, cancel));
             if (transport.Pending >= CommitThreshold) WriteCheckpoint?.Invoke();
         }
@@ -178,7 +179,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
     }
 
     /// <summary>Applies the rollout; returns the step's exception message when it threw (the learner goes on without it).</summary>
-    string? Apply(ReceivedRollout received, Action<StepReport>? onStep)
+    string? Apply(ReceivedRollout received, Action<StepReport>? onStep, CancellationToken cancel)
     {
         var rollout = received.Rollout;
         var sampledWith = new PolicyStamp(received.Stamp.Epoch, rollout.PolicyVersion);
@@ -198,7 +199,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
         Wait(_transport!.AcceptAsync(received).AsTask());
         _ledger.Applied(rollout.RowCount);
         _applied?.Applied(Session.StepsDone, received.Origin, sampledWith, lag, rollout.RowCount);
-        Publish();
+        Publish(cancel);
         onStep?.Invoke(report);
         return null;
     }
@@ -246,12 +247,14 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
         }
     }
 
-    void Publish()
+    /// <summary>
+    /// Publishes the current parameters, which the caller has checked are finite (once per step, in Apply). Ctrl-C
+    /// interrupts a publish the broker holds back (flow control); the step it follows is already decided.
+    /// </summary>
+    void Publish(CancellationToken cancel)
     {
         _parameters.CopyValuesTo(_published);
-        var version = Session.Learner.PolicyVersion;
-        if (!AllFinite(_published)) throw new DivergedException(Session.StepsDone, "the parameters are not finite");
-        Wait(_transport!.PublishParametersAsync(new PolicyStamp(Epoch, version), ParameterLayout.Of(_parameters), _published, CancellationToken.None));
+        Wait(_transport!.PublishParametersAsync(new PolicyStamp(Epoch, Session.Learner.PolicyVersion), ParameterLayout.Of(_parameters), _published, cancel));
     }
 
     static bool AllFinite(ReadOnlySpan<float> values)
