@@ -39,4 +39,27 @@ public sealed class InMemoryTransportTest
         Assert.All(transport.Committed.Where(d => !d.Applied), d => Assert.Equal(RejectReason.RunFinished, d.Reason));
         Assert.Equal(30, transport.LastStatus!.Step);
     }
+
+    [Fact]
+    public async Task InMemoryTransport_TheRunEndsWhileAnActorWaitsForItsCreditsParameters_TheActorEndsCleanly()
+    {
+        var transport = new InMemoryTransport();
+        var run = new RunName("in-memory-end");
+        var options = new TrainOptions { Steps = 10, Prompts = 4, Samples = 4, EvaluationRows = 100, TaskOptions = new Delight.Environments.TaskOptions { PromptLength = 4 } };
+        var session = new TrainingSession(options);
+        await using var learner = await transport.ConnectLearnerAsync(run, new LearnerTransportOptions(RemoteLearnerRuntime.ConfigJson(options), session.RolloutCheck) { MaxUncommitted = 64 }, CancellationToken.None);
+        var parameters = session.Policy.Parameters;
+        await learner.PublishParametersAsync(new PolicyStamp(7, 0), ParameterLayout.Of(parameters), parameters.Values.ToArray(), CancellationToken.None);
+        // A credit that asks for version 5, which this learner never publishes: the actor takes it and waits.
+        await learner.ResetCreditsAsync(7, count: 1, minVersion: 5, CancellationToken.None);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var actor = Task.Run(() => new RemoteActor(transport, run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, 1, stop.Token));
+        await Task.Delay(500);
+
+        await learner.PublishFinishedAsync("done", CancellationToken.None);
+        var result = await actor.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("done", result.FinishReason);
+        Assert.Equal(0, result.Sent);
+    }
 }

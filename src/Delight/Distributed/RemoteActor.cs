@@ -67,7 +67,9 @@ public sealed class RemoteActor
         var held = new PolicyStamp(0, -1);
         while (await NextCreditAsync(transport, finishedOrCancelled.Token).ConfigureAwait(false) is { } credit)
         {
-            if (!await ParametersForAsync(transport, credit.Credit, finishedOrCancelled.Token).ConfigureAwait(false))
+            var ready = await ParametersForAsync(transport, credit.Credit, finishedOrCancelled.Token).ConfigureAwait(false);
+            if (ready is null) break; // the run ended (or Ctrl-C) while this actor waited for the credit's parameters
+            if (ready == false)
             {
                 // A credit from a learner that no longer exists (requeued when its holder died): void.
                 await transport.CompleteCreditAsync(credit, cancel).ConfigureAwait(false);
@@ -103,9 +105,16 @@ public sealed class RemoteActor
 
     /// <summary>
     /// Waits until the parameters the credit asks for have arrived: the granting learner's, at its minimum version or
-    /// newer. False when the credit's learner is gone (newer parameters of another epoch keep arriving instead).
+    /// newer. False when the credit's learner is gone (newer parameters of another epoch keep arriving instead); null
+    /// when the run ends (or the actor is cancelled) meanwhile.
     /// </summary>
-    async Task<bool> ParametersForAsync(IActorTransport transport, Credit credit, CancellationToken finishedOrCancelled)
+    async Task<bool?> ParametersForAsync(IActorTransport transport, Credit credit, CancellationToken finishedOrCancelled)
+    {
+        try { return await WaitForParametersAsync(transport, credit, finishedOrCancelled).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (finishedOrCancelled.IsCancellationRequested) { return null; }
+    }
+
+    async Task<bool> WaitForParametersAsync(IActorTransport transport, Credit credit, CancellationToken finishedOrCancelled)
     {
         var silent = System.Diagnostics.Stopwatch.StartNew();
         while (true)
