@@ -43,6 +43,10 @@ public static class Denormals
         FlushToZeroScalar(values[i..]);
     }
 
+    /// <summary>One value: +0 if below <see cref="MinNormal"/> in magnitude, else unchanged.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static float Flush(float value) => MathF.Abs(value) < MinNormal ? 0f : value;
+
     /// <summary>The scalar reference.</summary>
     public static void FlushToZeroScalar(Span<float> values)
     {

@@ -49,5 +49,7 @@ public sealed class Embedding
             var dst = dTable.Slice(ids[n] * Width, Width);
             System.Numerics.Tensors.TensorPrimitives.Add(dst, dy.Slice(n * Width, Width), dst);
         }
+        // Sums of tiny gradients that nearly cancel can land below the normal range.
+        Denormals.FlushToZero(dTable);
     }
 }

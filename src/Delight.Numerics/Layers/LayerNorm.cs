@@ -51,7 +51,7 @@ public sealed class LayerNorm
 
     /// <summary>
     /// dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ; dγ += Σ dy·x̂; dβ += Σ dy.
-    /// <paramref name="scratch"/> needs 2·C floats.
+    /// <paramref name="scratch"/> needs 2·C floats. dγ and dβ leave with subnormals flushed to +0.
     /// </summary>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int rowCount)
@@ -77,5 +77,8 @@ public sealed class LayerNorm
             for (var i = 0; i < c; i++)
                 dxr[i] += s * (dxHat[i] - meanDxHat - xHat[i] * meanDxHatXHat);
         }
+        // Sums of tiny gradients can land below the normal range; Adam would then multiply subnormals.
+        Denormals.FlushToZero(dGamma);
+        Denormals.FlushToZero(dBeta);
     }
 }

@@ -48,10 +48,16 @@ public sealed class Linear
     /// <param name="x">[N, I] the forward input</param>
     /// <param name="dy">[N, O]</param>
     /// <param name="dx">[N, I], accumulated; pass an empty span when the input needs no gradient</param>
+    /// <remarks>
+    /// dW and dx leave with subnormals flushed to +0 (<see cref="Denormals"/>): gradients of a saturated policy shrink
+    /// towards the float range's end, and one subnormal in dx slows every multiply-add of the layers below that reads
+    /// it. The flush costs a pass over dW and dx, small next to the GEMMs that produce them.
+    /// </remarks>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int rowCount)
     {
         // dW[O,I] += dyᵀ[O,N] · x[N,I]
         Gemm.MatMul(dy, x, Weight.Gradient, OutputCount, InputCount, rowCount, transposeA: true, accumulate: true);
+        Denormals.FlushToZero(Weight.Gradient);
         if (Bias is { } bias)
         {
             var db = bias.Gradient;
@@ -59,7 +65,10 @@ public sealed class Linear
                 System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutputCount, OutputCount), db);
         }
         if (!dx.IsEmpty)
+        {
             Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: true);
+            Denormals.FlushToZero(dx[..(rowCount * InputCount)]);
+        }
     }
 
     public long ForwardFlops(int rowCount) => 2L * rowCount * InputCount * OutputCount;

@@ -25,4 +25,35 @@ public class DenormalsTest
         for (var i = 0; i < n; i++)
             if (i % 4 >= 2) Assert.NotEqual(0f, values[i]);
     }
+
+    [Fact]
+    public void DenormalsTest_LogSoftmaxBackward_DropsTermsOfClassesBelowTheCutoffAndNeverLeavesSubnormals()
+    {
+        // Row 0: p = e^-50 (kept, −g·p exactly); row 1: p = e^-70 (dropped: 0, not −g·e^-70 ≈ −4e-34).
+        float[] lp = [-50f, 0f, -70f, 0f], d = new float[4];
+        const float g = 1e-3f;
+        LogSoftmax.BackwardGathered(lp, [1, 1], [g, g], d, 2, 2);
+        Assert.Equal(-g * MathF.Exp(-50f), d[0]);
+        Assert.Equal(0f, d[2]);
+        // A weight so small that even a kept term underflows: the result is +0, never a subnormal.
+        LogSoftmax.BackwardGathered(lp, [1, 1], [1e-20f, 1e-20f], d, 2, 2);
+        Assert.Equal(0, Denormals.CountSubnormal(d));
+        Assert.Equal(0f, d[0]);
+    }
+
+    [Fact]
+    public void DenormalsTest_LinearBackward_FlushesSubnormalWeightAndInputGradients()
+    {
+        var parameters = new ParameterSet();
+        var linear = new Linear(parameters, "fc", 3, 2, bias: false);
+        parameters.Allocate();
+        linear.Weight.Value.Fill(1e-20f);
+        float[] x = [1e-20f, 2f, 3f, 1e-20f, 2f, 3f], dy = [1e-19f, 1f, 1e-19f, 1f], dx = new float[6];
+        linear.Backward(x, dy, dx, 2);
+        // dW[0,0] = 2·1e-19·1e-20 = 2e-39 is subnormal, so +0; dx = 1e-19·1e-20 + 1·1e-20 passes through 1e-39 but ends normal.
+        Assert.Equal(0, Denormals.CountSubnormal(linear.Weight.Gradient));
+        Assert.Equal(0f, linear.Weight.Gradient[0]);
+        Assert.Equal(0, Denormals.CountSubnormal(dx));
+        Assert.Equal(2f * 2e-19f, linear.Weight.Gradient[1], 1e-25f);
+    }
 }

@@ -75,6 +75,8 @@ public sealed partial class TransformerPolicy
         block.Ln2.Backward(Gather(s.Middle[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln2Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln2Rstd[i], T, rows, identity, x.GatherRstd),
             dNormed, dResidual, lnScratch, NK);
+        // Linear.Backward flushes its outputs; the residual stream is flushed after each layer norm adds into it.
+        Denormals.FlushToZero(dResidual);
         clock = PhaseTimer.Stop(StepPhase.BackwardLayerNorm, clock);
 
         // middle = x_in + Out(Attend(Qkv(LN1(x_in))))
@@ -86,6 +88,7 @@ public sealed partial class TransformerPolicy
         var probsPerRow = Options.HeadCount * T * T;
         block.Attention.AttendBackward(Gather(s.Qkv[i], T * 3 * C, rows, identity, x.GatherA),
             Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, K, T);
+        Denormals.FlushToZero(dQkv);
         clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
         dNormed.Clear();
         block.Attention.Qkv.Backward(Gather(s.Ln1[i], T * C, rows, identity, x.GatherB), dQkv, dNormed, NK);
@@ -93,6 +96,7 @@ public sealed partial class TransformerPolicy
         block.Ln1.Backward(Gather(s.Residual[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln1Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln1Rstd[i], T, rows, identity, x.GatherRstd),
             dNormed, dResidual, lnScratch, NK);
+        Denormals.FlushToZero(dResidual);
         PhaseTimer.Stop(StepPhase.BackwardLayerNorm, clock);
     }
 
