@@ -65,19 +65,19 @@ public static class AttentionKernels
     }
 
     /// <summary>
-    /// One decode position of head h of one sequence: the query at <paramref name="query"/>, keys and values of
-    /// positions 0…position in the cache rows (stride C), output to <paramref name="output"/> (D floats).
+    /// One decode position of head h of one sequence: the query at <paramref name="query"/>; the head's keys of
+    /// positions 0…position as a transposed panel (key u's channel p at keyPanel[p·keyStride + u], keyStride a multiple
+    /// of 8 with readable floats up to it); values in the cache rows (stride C); output to <paramref name="output"/>
+    /// (D floats). Lanes past the position hold whatever the cache holds: the softmax masks them.
     /// </summary>
-    public static unsafe void Decode(float* query, float* keyCache, float* valueCache, float* output, int position, int width,
-        int headWidth, int head, float scale, Span<float> scratch)
+    public static unsafe void Decode(float* query, float* keyPanel, int keyStride, float* valueCache, float* output, int position,
+        int width, int headWidth, int head, float scale, Span<float> scratch)
     {
-        int d = headWidth, count = position + 1, tp = PaddedLength(count);
+        int d = headWidth, count = position + 1;
         fixed (float* s = scratch)
         {
-            var keys = s;
-            var row = s + 2 * d * tp;
-            TransposeHead(keyCache + head * d, width, count, d, tp, keys);
-            Scores(query + head * d, keys, tp, d, count, scale, row);
+            var row = s + 2 * d * PaddedLength(count);
+            Scores(query + head * d, keyPanel, keyStride, d, count, scale, row);
             Softmax(row, count);
             Mix(row, valueCache + head * d, width, count, d, output + head * d);
         }

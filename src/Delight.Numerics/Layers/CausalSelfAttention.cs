@@ -119,25 +119,38 @@ public sealed class CausalSelfAttention
     }
 
     /// <summary>
-    /// One decode position for every sequence: the new token's qkv [B, 3C] is appended to the caches
-    /// keys/values [B, capacity, C] at <paramref name="position"/>, and heads [B, C] attends over positions 0…position.
+    /// Floats of the key cache <see cref="AttendDecode"/> keeps for <paramref name="sequenceCount"/> sequences of up to
+    /// <paramref name="capacity"/> positions: per sequence and head a [D, Tp] panel, Tp = capacity rounded up to 8.
+    /// </summary>
+    public int KeyCacheLength(int sequenceCount, int capacity) => sequenceCount * Width * AttentionKernels.PaddedLength(capacity);
+
+    /// <summary>
+    /// One decode position for every sequence: the new token's qkv [B, 3C] is appended to the caches at
+    /// <paramref name="position"/>, and heads [B, C] attends over positions 0…position. Values are cached as
+    /// [B, capacity, C]; keys already transposed, [B, H, D, Tp] (<see cref="KeyCacheLength"/>), the layout the score
+    /// kernel reads, so no position re-transposes the keys before it (the bits are those of the teacher-forced forward,
+    /// which transposes each head's keys once).
     /// </summary>
     public unsafe void AttendDecode(ReadOnlySpan<float> qkv, Span<float> keyCache, Span<float> valueCache, Span<float> heads,
         int sequenceCount, int position, int capacity)
     {
-        int c = Width, t3 = 3 * Width;
+        int c = Width, t3 = 3 * Width, tp = AttentionKernels.PaddedLength(capacity);
+        if (keyCache.Length < KeyCacheLength(sequenceCount, capacity))
+            throw new ArgumentException($"keyCache holds {keyCache.Length} floats, needs KeyCacheLength = {KeyCacheLength(sequenceCount, capacity)}.", nameof(keyCache));
         var kernelScratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(position + 1, HeadWidth));
         for (var b = 0; b < sequenceCount; b++)
         {
-            var cacheBase = b * capacity * c;
-            qkv.Slice(b * t3 + c, c).CopyTo(keyCache.Slice(cacheBase + position * c, c));
-            qkv.Slice(b * t3 + 2 * c, c).CopyTo(valueCache.Slice(cacheBase + position * c, c));
+            var keyPanel = keyCache.Slice(b * c * tp, c * tp);
+            var key = qkv.Slice(b * t3 + c, c);
+            // Channel j = h·D + p of the key goes to row j of the sequence's panels, column position.
+            for (var j = 0; j < c; j++) keyPanel[j * tp + position] = key[j];
+            qkv.Slice(b * t3 + 2 * c, c).CopyTo(valueCache.Slice(b * capacity * c + position * c, c));
         }
         fixed (float* pQkv = qkv, pKeys = keyCache, pValues = valueCache, pHeads = heads)
             for (var b = 0; b < sequenceCount; b++)
                 for (var h = 0; h < HeadCount; h++)
-                    AttentionKernels.Decode(pQkv + (nint)b * t3, pKeys + (nint)b * capacity * c, pValues + (nint)b * capacity * c,
-                        pHeads + (nint)b * c, position, c, HeadWidth, h, Scale, kernelScratch);
+                    AttentionKernels.Decode(pQkv + (nint)b * t3, pKeys + (nint)b * c * tp + (nint)h * HeadWidth * tp, tp,
+                        pValues + (nint)b * capacity * c, pHeads + (nint)b * c, position, c, HeadWidth, h, Scale, kernelScratch);
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ public class AttentionKernelTest
         var qkv = GradientCheck.Random(sequences * tokens * 3 * width, rng, 2.0);
         var full = new float[sequences * tokens * width];
         attention.AttendForward(qkv, new float[sequences * heads * tokens * tokens], full, sequences, tokens);
-        float[] keys = new float[sequences * tokens * width], values = new float[keys.Length];
+        float[] keys = new float[attention.KeyCacheLength(sequences, tokens)], values = new float[sequences * tokens * width];
         var stepQkv = new float[sequences * 3 * width];
         var stepOut = new float[sequences * width];
         for (var t = 0; t < tokens; t++)

@@ -210,7 +210,7 @@ public class LayerGradientTest
         var probs = new float[sequences * heads * tokens * tokens];
         var full = new float[sequences * tokens * width];
         attention.AttendForward(qkv, probs, full, sequences, tokens);
-        float[] keys = new float[sequences * tokens * width], values = new float[keys.Length];
+        float[] keys = new float[attention.KeyCacheLength(sequences, tokens)], values = new float[sequences * tokens * width];
         var stepQkv = new float[sequences * 3 * width];
         var stepOut = new float[sequences * width];
         for (var t = 0; t < tokens; t++)

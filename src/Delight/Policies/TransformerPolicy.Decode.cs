@@ -17,7 +17,8 @@ public sealed partial class TransformerPolicy
             Values = new TensorView[o.LayerCount];
             for (var i = 0; i < o.LayerCount; i++)
             {
-                Keys[i] = a.Add($"blocks.{i}.keys", rows, o.SequenceLength, c);
+                // Keys transposed per head ([rows, H, D, L rounded up to 8]), the layout the decode kernel reads.
+                Keys[i] = a.Add($"blocks.{i}.keys", rows, c, AttentionKernels.PaddedLength(o.SequenceLength));
                 Values[i] = a.Add($"blocks.{i}.values", rows, o.SequenceLength, c);
             }
             X = a.Add("x", rows, c);
@@ -140,7 +141,8 @@ public sealed partial class TransformerPolicy
             var block = _blocks[i];
             block.Ln1.Forward(x, normed, mean, rstd, rows);
             block.Attention.Qkv.Forward(normed, qkv, rows);
-            block.Attention.AttendDecode(qkv, d.Keys[i].Span.Slice(first * L * C, rows * L * C), d.Values[i].Span.Slice(first * L * C, rows * L * C),
+            var keysPerRow = C * AttentionKernels.PaddedLength(L);
+            block.Attention.AttendDecode(qkv, d.Keys[i].Span.Slice(first * keysPerRow, rows * keysPerRow), d.Values[i].Span.Slice(first * L * C, rows * L * C),
                 heads, rows, position, L);
             block.Attention.Out.Forward(heads, projected, rows);
             TensorPrimitives.Add(x, projected, x);
