@@ -253,4 +253,22 @@ public class LayerGradientTest
             Assert.Equal(dQkv1, dQkv.AsSpan(b * q, q).ToArray());
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(23)]
+    [InlineData(64)]
+    [InlineData(100)]
+    public void LayerGradientTest_LayerNormInputGradient_VectorisedMatchesScalarBitForBit(int c)
+    {
+        var rng = new Rng((ulong)c);
+        var dxHat = GradientCheck.Random(c, rng, 2.0);
+        var xHat = GradientCheck.Random(c, rng, 2.0);
+        var vectorised = GradientCheck.Random(c, rng, 1.0);
+        var scalar = (float[])vectorised.Clone();
+        LayerNorm.AccumulateInputGradient(dxHat, xHat, 0.37f, -1.3f, 2.9f, vectorised);
+        LayerNorm.AccumulateInputGradientScalar(dxHat, xHat, 0.37f, -1.3f, 2.9f, scalar);
+        Assert.Equal(scalar, vectorised);
+    }
 }
