@@ -31,8 +31,8 @@ public class GemmTest
             (192, 64, 200), (64, 64, 300), (100, 192, 64), (100, 10, 100), (20, 784, 100), (30, 100, 784),
             (20, 20, 16), (20, 16, 20), (9, 700, 300), (13, 40, 1000),
             // Long B rows (packed even untransposed) with a ragged last panel, several column and k blocks, and a
-            // ragged last row tile (a transposed A is packed per row tile).
-            (37, 1030, 600),
+            // ragged last row tile of a long-rowed transposed A (packed per row tile).
+            (137, 530, 600),
         ]);
         return [.. shapes.Distinct()];
     }
