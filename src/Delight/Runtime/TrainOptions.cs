@@ -130,6 +130,8 @@ public sealed record TrainOptions
     public string StalenessMode { get; init; } = "uniform";
     [Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float BugProb { get; init; }
+    [Option("bug-logprobs", "Buggy rows' recorded log-probs: claimed (probability 1 for the junk answer) or actual (the actor's own log-probs of it).")]
+    public string BugLogProbs { get; init; } = "claimed";
     [Option("discovery-prob", "Rare discovery: the correct answer, wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float DiscoveryProb { get; init; }
     [Option("random-prob", "Random answers, wrong behaviour log-probs.", Min = 0, Max = 1)]
@@ -159,7 +161,7 @@ public sealed record TrainOptions
                     _ => throw new OptionException("--staleness-mode", $"--staleness-mode '{StalenessMode}' is unknown; choose uniform or fixed."),
                 },
             },
-            Bug = new() { Prob = BugProb },
+            Bug = new() { Prob = BugProb, LogProbs = Delight.Frictions.BugOptions.Parse(BugLogProbs) },
             Discovery = new() { Prob = DiscoveryProb },
             RandomAnswers = new() { Prob = RandomProb },
             Reward = new() { FlipProb = RewardFlipProb, NoiseStd = RewardNoiseStd },
