@@ -149,7 +149,7 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
             Check(options, $"trial {trial}");
         }
         // The products the issue found: each factor in range, the product not.
-        var big = new TrainOptions { Prompts = 10_000, Samples = 10_000 };
+        var big = new TrainOptions { Batch = new() { Prompts = 10_000, Samples = 10_000 } };
         Assert.Contains("rows per batch", Assert.Throws<OptionException>(big.Validate).Message);
     }
 
@@ -497,7 +497,7 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
     {
         var folder = Path.Combine(_folder, "diverged");
         Directory.CreateDirectory(folder);
-        var options = new TrainOptions { Steps = 1, Prompts = 2, Samples = 2, EvaluationRows = 4 };
+        var options = new TrainOptions { Steps = 1, Batch = new() { Prompts = 2, Samples = 2 }, Evaluation = new() { Rows = 4 } };
         using (var run = RunFolder.Create(folder))
         {
             run.WriteStep(new StepReport(1, 1, default, default, double.NaN, new Evaluation(double.NaN, double.PositiveInfinity), 0.1));

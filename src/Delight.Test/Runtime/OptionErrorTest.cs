@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Runtime;
 
 namespace Delight.Test.RuntimeTests;
@@ -9,7 +10,7 @@ namespace Delight.Test.RuntimeTests;
 /// </summary>
 public class OptionErrorTest
 {
-    static readonly TrainOptions s_base = new() { PromptLength = 4, Prompts = 2, Samples = 2, EvaluationRows = 10, Steps = 1 };
+    static readonly TrainOptions s_base = new() { Steps = 1, Task = new() { PromptLength = 4 }, Batch = new() { Prompts = 2, Samples = 2 }, Evaluation = new() { Rows = 10 } };
 
     static IEnumerable<object?> BadValues(OptionEntry entry)
     {
@@ -26,12 +27,12 @@ public class OptionErrorTest
     {
         var failures = new List<string>();
         var refused = 0;
-        foreach (var method in TrainOptions.Methods)
+        foreach (var method in Enum.GetValues<Method>())
             foreach (var entry in OptionTable.Entries)
                 foreach (var value in BadValues(entry))
                 {
-                    var options = entry.With(s_base with { Method = method }, value);
-                    var what = $"--method {method} --{entry.Name} {OptionEntry.Format(value)}";
+                    var options = entry.With(s_base with { Loss = new() { Method = method } }, value);
+                    var what = $"--method {KebabCase.Of(method)} --{entry.Name} {OptionEntry.Format(value)}";
                     try
                     {
                         var session = new TrainingSession(options);

@@ -6,6 +6,7 @@ namespace Delight.Frictions;
 public sealed record BugOptions
 {
     /// <summary>Probability that a row's answer becomes the landmine (all zeros).</summary>
+    [Runtime.Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float Prob { get; init; }
 
     public void Validate() => FrictionCheck.Probability("--bug-prob", Prob);
