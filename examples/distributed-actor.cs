@@ -26,7 +26,7 @@ var options = new TrainOptions
 // The learner acknowledges a rollout only once a checkpoint holds it, so a learner that dies loses nothing.
 using var learner = new RemoteLearnerRuntime(options, broker, run, new DistributedLearnerOptions { RunFolder = folder });
 learner.WriteCheckpoint = () => Checkpoint.Write(learner, folder);
-var learning = Task.Run(() => learner.Run(step => { if (step.Step % options.CheckpointEvery == 0) Checkpoint.Write(learner, folder); }));
+var learning = Task.Run(() => learner.Run(step => { if (step.Step % options.Output.CheckpointEvery == 0) Checkpoint.Write(learner, folder); }));
 var actors = new[]
 {
     new RemoteActor(broker, run, TimeSpan.FromSeconds(60), Console.Out).RunAsync(o => o, seed: 1, CancellationToken.None),
