@@ -59,9 +59,7 @@ sealed class SortDigits : ITokenEnvironment
 /// <summary>A friction: the verifier wrongly scores 0 with probability p, drawn from the actor's reward stream.</summary>
 sealed class FlakyVerifier(ITokenEnvironment inner, float failureProb) : TokenEnvironmentWrapper(inner)
 {
-    public override float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
-    {
-        var reward = Inner.Reward(prompt, answer, rng);
-        return rng.NextFloat() < failureProb ? 0f : reward;
-    }
+    // The change to the reward beneath: training sees it; the error is measured on the task's own score.
+    protected override float ApplyTo(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float reward, Rng rng) =>
+        rng.NextFloat() < failureProb ? 0f : reward;
 }

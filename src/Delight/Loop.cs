@@ -28,6 +28,17 @@ public interface ITokenEnvironment
     float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng);
 
     /// <summary>
+    /// The task's own score of the answer, without what reward wrappers add (a landmine's or a poison token's
+    /// penalty, zero-prompt noise): the score errors are measured on, and the one reward frictions corrupt. A bare
+    /// task's is its reward. Reward = <see cref="AddWrapperRewards"/>(TaskReward), drawing in the same order.
+    /// </summary>
+    float TaskReward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Reward(prompt, answer, rng);
+
+    /// <summary>What the reward wrappers add to a score, innermost first (egg stacks its penalties outside its reward
+    /// noise, egg-spec §4); a bare task adds nothing.</summary>
+    float AddWrapperRewards(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float score, Rng rng) => score;
+
+    /// <summary>
     /// The papers' error for a mean reward of the policy's own samples: 1 − R for rewards in [0, 1] (reversal);
     /// tasks scored ±1 report the fraction wrong, (1 − R)/2.
     /// </summary>

@@ -41,7 +41,11 @@ public sealed class GoldenMetricsTest : IDisposable
         { "reward-flip", $"{Reversal} --reward-flip-prob 0.2", "C723533F66308752" },
         { "reward-noise", $"{Reversal} --reward-noise-std 0.3", "1BBCD7CBA8A1EFD3" },
         { "logit-noise", $"{Reversal} --logit-noise 0.5", "D52F821E73CB5D0F" },
-        { "landmine-flip", $"{Reversal} --landmine --bug-prob 0.2 --reward-flip-prob 0.2", "1518D107B9460506" },
+        // Recaptured for issue 14: the landmine penalty is now added outside the coin flip (egg's wrapper order) and
+        // the error is the task's own (no penalty), so this run's rewards and errors changed on purpose.
+        { "landmine-flip", $"{Reversal} --landmine --bug-prob 0.2 --reward-flip-prob 0.2", "7DB842D48246A650" },
+        // dg never reads behaviour log-probs, so its bug run is the same under both models; ppo's is not.
+        { "bug-actual-ppo", $"{Reversal} --method ppo --bug-prob 0.2 --bug-logprobs actual", "611BC3D0D071FABE" },
         { "all-four", $"{Reversal} --staleness 3 --bug-prob 0.1 --reward-flip-prob 0.1 --discovery-prob 0.05 --random-prob 0.05", "E38311D17E7E283D" },
         { "bandit-pg", $"{Bandit} --method pg", "F62678987D96740A" },
         { "contamination-uniform", $"{Bandit} --method is-pg --contamination 0.3", "BE6E99D1E0C04548" },

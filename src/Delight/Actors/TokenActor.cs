@@ -5,8 +5,8 @@ using Delight.Policies;
 namespace Delight.Actors;
 
 /// <summary>
-/// Fills a rollout: prompt → sample → frictions on the batch → per row: frictions on the answer → score → frictions
-/// on the reward. The frictions that are on are built once, in the fixed order of <see cref="IFriction"/>; with none
+/// Fills a rollout: prompt → sample → frictions on the batch → per row: frictions on the answer → the task's score →
+/// frictions on the reward → the reward wrappers' penalties. The frictions that are on are built once, in the fixed order of <see cref="IFriction"/>; with none
 /// on, the fill is the policy's own samples and the task's own rewards. The actor owns its random streams, one per
 /// purpose (prompts, samples, rewards, frictions), so a friction never shifts the prompts, samples or task rewards.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class TokenActor : IActor
         // Discovery, random, bug: each draws its coin on every row once any of them is on, so each one's rate is
         // independent of the others'; the first that fires, in this order, writes the answer.
         _answerFrictions = f.ReplacesAnswers
-            ? [new Discovery(f.Discovery, environment), new RandomAnswers(f.RandomAnswers, environment.VocabularySize), new Bug(f.Bug)]
+            ? [new Discovery(f.Discovery, environment), new RandomAnswers(f.RandomAnswers, environment.VocabularySize), new Bug(f.Bug, policy)]
             : [];
         _batchFrictions = f.Contamination.Rate > 0 ? [new Contamination(f.Contamination, environment)] : [];
         _rewardFrictions = f.Reward.Any ? [new RewardCorruption(f.Reward)] : [];
@@ -90,9 +90,11 @@ public sealed class TokenActor : IActor
         {
             var friction = stale ? RowFriction.Stale : RowFriction.None;
             friction |= ReplaceAnswer(rollout, r);
-            var reward = Environment.Reward(rollout.Prompt(r), rollout.Answer(r), _rewardRng);
+            // egg's order (egg-spec §4): the task's score, then reward noise and flips, then the wrappers' penalties
+            // (landmine, poison, zero-prompt noise), so a coin flip never hides a landmine's penalty.
+            var reward = Environment.TaskReward(rollout.Prompt(r), rollout.Answer(r), _rewardRng);
             foreach (var corruption in _rewardFrictions) reward = corruption.Apply(reward, _frictionRng, ref friction);
-            rollout.Rewards[r] = reward;
+            rollout.Rewards[r] = Environment.AddWrapperRewards(rollout.Prompt(r), rollout.Answer(r), reward, _rewardRng);
             rollout.RowFrictions[r] = friction;
         }
     }

@@ -28,9 +28,8 @@ public sealed class LandmineReward : TokenEnvironmentWrapper
 
     public bool IsHit(ReadOnlySpan<int> answer) => SubsequenceMatchEnvironment.IsGappedSubsequence(_sequence, answer[..AnswerLength]);
 
-    public override float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
+    protected override float ApplyTo(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float reward, Rng rng)
     {
-        var reward = Inner.Reward(prompt, answer, rng);
         var noise = Options.LandmineStd > 0f ? (float)(Options.LandmineStd * rng.NextNormal()) : 0f;
         return IsHit(answer) ? reward + Options.LandmineReward + noise : reward;
     }

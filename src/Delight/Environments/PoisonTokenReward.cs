@@ -18,12 +18,8 @@ public sealed class PoisonTokenReward : TokenEnvironmentWrapper
 
     public PoisonTokenOptions Options { get; }
 
-    public override float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
-    {
-        var reward = Inner.Reward(prompt, answer, rng);
-        return answer[..AnswerLength].Contains(Options.PoisonToken) ? reward + Options.PoisonReward : reward;
-    }
-
+    protected override float ApplyTo(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float reward, Rng rng) =>
+        answer[..AnswerLength].Contains(Options.PoisonToken) ? reward + Options.PoisonReward : reward;
 }
 
 /// <summary>Poison token; egg defaults token 0, reward −10.</summary>

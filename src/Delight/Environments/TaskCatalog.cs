@@ -8,7 +8,8 @@ public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, 
 /// in one fixed order, inner → outer:
 /// task → FinitePromptSet → ZerosPrompt → LandmineReward → PoisonTokenReward.
 /// The finite set sits innermost so it holds the task's own prompts. Reward noise and coin flips are actor frictions
-/// (Frictions/RewardCorruption.cs), applied to the reward this stack returns.
+/// (Frictions/RewardCorruption.cs), applied as egg's dpg stack applies them: to the task's own score, before the
+/// wrappers add their penalties (<see cref="ITokenEnvironment.TaskReward"/>, <see cref="ITokenEnvironment.AddWrapperRewards"/>).
 /// Each wrapper is added only when its knob is on, and draws after the ones inside it (see <see cref="TokenEnvironmentWrapper"/>).
 /// </summary>
 public static class TaskCatalog

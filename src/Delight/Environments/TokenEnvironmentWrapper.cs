@@ -25,7 +25,19 @@ public abstract class TokenEnvironmentWrapper : ITokenEnvironment
 
     public virtual void SamplePrompt(Rng rng, Span<int> prompt) => Inner.SamplePrompt(rng, prompt);
 
-    public virtual float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.Reward(prompt, answer, rng);
+    /// <summary>The task's score, then every wrapper's addition, innermost first.</summary>
+    public float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) =>
+        AddWrapperRewards(prompt, answer, TaskReward(prompt, answer, rng), rng);
+
+    /// <summary>The innermost task's own score: no wrapper changes it.</summary>
+    public float TaskReward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng) => Inner.TaskReward(prompt, answer, rng);
+
+    public virtual float AddWrapperRewards(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float score, Rng rng) =>
+        ApplyTo(prompt, answer, Inner.AddWrapperRewards(prompt, answer, score, rng), rng);
+
+    /// <summary>What this wrapper adds to the reward beneath it (nothing unless it overrides this); its draws come
+    /// after the inner wrappers'.</summary>
+    protected virtual float ApplyTo(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float reward, Rng rng) => reward;
     public double Error(double meanReward) => Inner.Error(meanReward);
     // No wrapper changes the target, the held-out set, the features or the bandit: the inner task's are passed on.
     public ISupervisedTask? Targets => Inner.Targets;

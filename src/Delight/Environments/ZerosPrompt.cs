@@ -26,9 +26,8 @@ public sealed class ZerosPrompt : TokenEnvironmentWrapper
         if (Options.ZeroPromptProb > 0f && rng.NextDouble() < Options.ZeroPromptProb) prompt[..PromptLength].Clear();
     }
 
-    public override float Reward(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, Rng rng)
+    protected override float ApplyTo(ReadOnlySpan<int> prompt, ReadOnlySpan<int> answer, float reward, Rng rng)
     {
-        var reward = Inner.Reward(prompt, answer, rng);
         if (!(Options.ZeroNoiseStd > 0f)) return reward;
         var noise = (float)(Options.ZeroNoiseStd * rng.NextNormal());
         var allZero = !prompt[..PromptLength].ContainsAnyExcept(0) && !answer[..AnswerLength].ContainsAnyExcept(0);

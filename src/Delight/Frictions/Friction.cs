@@ -23,7 +23,8 @@ public enum FrictionEffect : byte
 /// The actor applies the frictions that are on in one fixed order (<see cref="Actors.TokenActor"/>):
 /// version (staleness, <see cref="Staleness"/>) → sampling bias (<see cref="LogitNoise"/>) → prompt → sample →
 /// batch (<see cref="Contamination"/>) → per row: answer (<see cref="Discovery"/>, <see cref="RandomAnswers"/>,
-/// <see cref="Bug"/>) → score → reward (<see cref="RewardCorruption"/>).
+/// <see cref="Bug"/>) → the task's score → reward (<see cref="RewardCorruption"/>) → the task's reward wrappers'
+/// penalties (landmine, poison; egg stacks them outside its reward noise, so a coin flip never hides one).
 /// Every friction draws from the actor's friction stream, row by row, so a seed fixes them all.
 /// </summary>
 public interface IFriction

@@ -22,9 +22,11 @@ public sealed record RewardCorruptionOptions
 }
 
 /// <summary>
-/// Reward corruption (egg bernoulli_noise_wrapper.py, gaussian_noise_wrapper.py), applied to the scored reward: first
-/// the flip — u ~ U[0, 1), and when u &lt; p a fair coin replaces the reward — then the noise, R + σ·ε. Draws per row:
-/// u when p &gt; 0, the coin only when u &lt; p, ε when σ &gt; 0.
+/// Reward corruption (egg gaussian_noise_wrapper.py, bernoulli_noise_wrapper.py), applied to the task's own score in
+/// egg's dpg stack order (egg-spec §4: reverse_copy → GaussianNoise → BernoulliNoise → … → Landmine): first the noise,
+/// R + σ·ε, then the flip — u ~ U[0, 1), and when u &lt; p a fair coin in {0, 1} replaces the (noisy) reward. Reward
+/// wrappers' penalties (a landmine) are added after it (<see cref="Actors.TokenActor"/>), so a coin never hides them.
+/// Draws per row: ε when σ &gt; 0, u when p &gt; 0, the coin only when u &lt; p.
 /// </summary>
 public sealed class RewardCorruption(RewardCorruptionOptions options) : IRewardFriction
 {
@@ -34,12 +36,12 @@ public sealed class RewardCorruption(RewardCorruptionOptions options) : IRewardF
 
     public float Apply(float reward, Rng rng, ref RowFriction row)
     {
+        if (Options.NoiseStd > 0) reward += Options.NoiseStd * (float)rng.NextNormal();
         if (Options.FlipProb > 0 && rng.NextFloat() < Options.FlipProb)
         {
             reward = rng.NextFloat() < 0.5f ? 1f : 0f;
             row |= RowFriction.RewardFlip;
         }
-        if (Options.NoiseStd > 0) reward += Options.NoiseStd * (float)rng.NextNormal();
         return reward;
     }
 }

@@ -7,7 +7,8 @@ namespace Delight.Runtime;
 
 /// <summary>
 /// Measures a policy without touching training: its own samples on fresh prompts (a stream of its own, reseeded
-/// every time, so every evaluation of a run sees the same prompts), and greedy answers on held-out prompts — the
+/// every time, so every evaluation of a run sees the same prompts) scored by the task's own reward, never a
+/// wrapper's penalty (<see cref="TaskScore"/>), and greedy answers on held-out prompts — the
 /// task's own held-out set when it has one, else a fixed set of fresh prompts — checked against the task's targets.
 /// </summary>
 public sealed class Evaluator
@@ -32,7 +33,8 @@ public sealed class Evaluator
     public Evaluation Evaluate(long policyVersion)
     {
         var rng = new Rng(_seed);
-        var sampler = new TokenActor(_environment, _policy, rng.Split("samples"));
+        // Scored by the task alone: a penalty (landmine, poison) is training's business, not the error's.
+        var sampler = new TokenActor(new TaskScore(_environment), _policy, rng.Split("samples"));
         double sum = 0;
         for (var done = 0; done < _count;)
         {
