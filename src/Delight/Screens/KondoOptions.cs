@@ -50,11 +50,11 @@ public sealed record KondoOptions
     /// <summary>η &gt; 0 of the stochastic gate.</summary>
     [Option("kondo-eta", "Kondo stochastic gate: temperature η of σ((priority − λ)/η).", Min = 0, Max = 1e6)]
     public float Temperature { get; init; } = 1f;
-    [Option("kondo-priority", "delight, advantage, abs-advantage, surprisal, uniform or additive.")]
+    [Option("kondo-priority", "Kondo gate: what a token (or row) is ranked by: delight χ, advantage U, |U|, surprisal ℓ, a uniform draw, or additive α·U + (1 − α)·ℓ.")]
     public KondoPriority Priority { get; init; } = KondoPriority.Delight;
     /// <summary>α ∈ [0, 1] of the additive priority.</summary>
     public float Alpha { get; init; } = 0.5f;
-    [Option("kondo-granularity", "Screen tokens or whole rows.")]
+    [Option("kondo-granularity", "Kondo gate: screen tokens, or whole rows by a score of their tokens.")]
     public KondoGranularity Granularity { get; init; } = KondoGranularity.Token;
     /// <summary>Row granularity: a row's score is the mean (default) or the sum of its token priorities. Not read by the
     /// deterministic rate rule, which ranks rows by the sum of their gated token priorities.</summary>
