@@ -68,7 +68,7 @@ def bug_table():
 
 
 def grid_table(setting, sweeps):
-    print(f'| method | setting | sampled error | greedy sequence error |')
+    print('| method | setting | sampled error | greedy sequence error |')
     print('|---|---|---|---|')
     for method, default, sweep in sweeps:
         print(f'| {method} | default ({default}) | {cell(old_row(setting, method))} | not kept (seeds 0–2 of reversal-frictions) |')
