@@ -21,8 +21,8 @@ namespace Delight.RabbitMq;
 /// acknowledges it once the learner's checkpoint holds its effect. A learner that dies before that gets every
 /// undecided and uncommitted rollout redelivered, and a resumed one recognises the decisions its checkpoint holds
 /// (<see cref="Settled"/>): each rollout is applied exactly once in the run's history. Redelivered copies of a rollout
-/// still in flight (a broker reconnect) take over its delivery instead of being applied twice; copies of one already
-/// acknowledged (a sender's retry) are dropped.
+/// still in flight (a broker reconnect) take over its delivery instead of being applied twice; a second copy on the
+/// same channel, and copies of one already acknowledged (a sender's retry), are dropped.
 /// </para>
 /// </summary>
 public sealed class RolloutReceiver : IAsyncDisposable
@@ -363,6 +363,13 @@ public sealed class RolloutReceiver : IAsyncDisposable
         {
             if (_entries.TryGetValue(origin, out var entry))
             {
+                if (ReferenceEquals(entry.Session, session))
+                {
+                    // The broker redelivers only after a channel closes, so a second copy on the same channel is a
+                    // second message (a sender's retry after a lost confirm): drop it now; the first keeps its delivery.
+                    Interlocked.Increment(ref _duplicateCount);
+                    return (Arrival.Acknowledge, RejectReason.None);
+                }
                 if (entry.State == EntryState.Committed && entry.Body is null)
                 {
                     _entries.Remove(origin);

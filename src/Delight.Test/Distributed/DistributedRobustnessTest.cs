@@ -13,21 +13,15 @@ namespace Delight.Test.Distributed;
 [Collection(RabbitCollection.Name)]
 public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDisposable
 {
-    static readonly TimeSpan s_patience = TimeSpan.FromSeconds(120);
-    static readonly string[] s_small = ["--prompt-length", "4", "--prompts", "4", "--samples", "4", "--eval-rows", "100", "--quiet"];
-    readonly string _folder = Directory.CreateTempSubdirectory("delight-robust-").FullName;
-    readonly string _run = $"r-{Guid.NewGuid():N}"[..14];
+    static readonly TimeSpan s_patience = DistributedRun.Patience;
+    readonly DistributedRun _run = new(fixture, "r");
 
-    string Uri => fixture.Broker.Uri;
-    string OutDir => Path.Combine(_folder, "run");
-    string Record(int actor) => Path.Combine(_folder, $"actor-{actor}.csv");
-    IEnumerable<string> Records => Directory.EnumerateFiles(_folder, "actor-*.csv");
-
-    DelightProcess Learner(int steps, params string[] more) =>
-        new(["learner", "--broker", Uri, "--run", _run, "--out", OutDir, "--steps", steps.ToString(), "--checkpoint-every", "50", .. s_small, .. more]);
-
-    DelightProcess Actor(int id, params string[] more) =>
-        new(["actor", "--broker", Uri, "--run", _run, "--seed", id.ToString(), "--patience", "90", "--record", Record(id), .. more]);
+    string Uri => _run.Uri;
+    string OutDir => _run.OutDir;
+    IEnumerable<string> Records => _run.Records;
+    DelightProcess Learner(int steps, params string[] more) => _run.Learner(steps, more);
+    DelightProcess Actor(int seed, params string[] more) => _run.Actor(seed, more);
+    Task WaitForStepAsync(DelightProcess learner, int step) => _run.WaitForStepAsync(learner, step);
 
     [RabbitTheory]
     [InlineData(2)]
@@ -44,7 +38,7 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         }
         finally { foreach (var actor in fleet) actor.Dispose(); }
 
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
+        using var summary = _run.Summary();
         var root = summary.RootElement;
         var rows = root.GetProperty("rows");
         var sent = RunAudit.ReadSent(Records);
@@ -54,10 +48,10 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         Assert.True(appliedRows >= 0.95 * sampledRows, $"{actors} actors sampled {sampledRows} rows, {appliedRows} applied: {rows}");
         Assert.True(root.GetProperty("lag").GetProperty("max").GetInt64() <= 4, root.GetProperty("lag").ToString());
         Assert.Equal(rows.GetProperty("received").GetInt64(), rows.GetProperty("applied").GetInt64() + rows.GetProperty("rejected").GetInt64());
-        RunAudit.AssertEveryRolloutDecidedOnce(sent, RunAudit.ReadApplied(OutDir), await RunAudit.DrainDeadLettersAsync(Uri, _run), steps);
+        RunAudit.AssertEveryRolloutDecidedOnce(sent, RunAudit.ReadApplied(OutDir), await RunAudit.DrainDeadLettersAsync(Uri, _run.Name), steps);
 
         // The operator's view agrees with the summary: the learner's last status is the end of the run.
-        using var status = new DelightProcess(["status", "--broker", Uri, "--run", _run, "--json"]);
+        using var status = _run.Status();
         Assert.Equal(0, await status.ExitCodeAsync(s_patience));
         using var view = JsonDocument.Parse(status.Output);
         var learnerView = view.RootElement.GetProperty("learner");
@@ -99,13 +93,16 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         }
         finally { reborn.Dispose(); }
 
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
+        using var summary = _run.Summary();
         var rollouts = summary.RootElement.GetProperty("rollouts");
         long received = rollouts.GetProperty("received").GetInt64(), applied = rollouts.GetProperty("applied").GetInt64(), rejected = rollouts.GetProperty("rejected").GetInt64();
         Assert.Equal(steps, applied); // exactly once: the steps redone after the kill re-applied the rollouts the checkpoint did not hold
         Assert.Equal(received, applied + rejected);
+        // The continued metrics read as one run: every step once, in order (lines past the checkpoint were cut).
+        var logged = File.ReadLines(Path.Combine(OutDir, "metrics.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[0])).ToList();
+        Assert.Equal(Enumerable.Range(1, steps), logged);
         var appliedLog = RunAudit.ReadApplied(OutDir);
-        RunAudit.AssertEveryRolloutDecidedOnce(RunAudit.ReadSent(Records), appliedLog, await RunAudit.DrainDeadLettersAsync(Uri, _run), steps);
+        RunAudit.AssertEveryRolloutDecidedOnce(RunAudit.ReadSent(Records), appliedLog, await RunAudit.DrainDeadLettersAsync(Uri, _run.Name), steps);
         // No version reused: two incarnations, the second starting at the checkpoint the first left; every applied
         // rollout was sampled with parameters of the run's history at the time (never with a version the dead learner
         // published after that checkpoint), before the step that applied it.
@@ -124,10 +121,10 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         using var first = Learner(100_000);
         using var actor = Actor(1);
         await WaitForStepAsync(first, 5);
-        using var second = new DelightProcess(["learner", "--broker", Uri, "--run", _run, "--out", Path.Combine(_folder, "second"), "--lock-wait", "2", .. s_small]);
+        using var second = new DelightProcess(["learner", "--broker", Uri, "--run", _run.Name, "--out", Path.Combine(_run.Folder, "second"), "--lock-wait", "2", .. _run.SmallTask]);
         Assert.Equal(2, await second.ExitCodeAsync(s_patience));
-        Assert.Contains($"another learner is consuming run '{_run}'", second.Output);
-        Assert.False(File.Exists(Path.Combine(_folder, "second", "config.json")), "a refused learner writes nothing");
+        Assert.Contains($"another learner is consuming run '{_run.Name}'", second.Output);
+        Assert.False(File.Exists(Path.Combine(_run.Folder, "second", "config.json")), "a refused learner writes nothing");
     }
 
     [RabbitFact]
@@ -149,13 +146,13 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
         using var resumed = Learner(steps, "--resume");
         Assert.True(await resumed.ExitCodeAsync(s_patience) == 0, resumed.Output);
         Assert.True(await actor.ExitCodeAsync(s_patience) == 0, actor.Output);
-        RunAudit.AssertEveryRolloutDecidedOnce(RunAudit.ReadSent(Records), RunAudit.ReadApplied(OutDir), await RunAudit.DrainDeadLettersAsync(Uri, _run), steps);
+        await _run.AssertEveryRolloutDecidedOnceAsync(steps);
     }
 
     [RabbitFact]
     public async Task BadCredentials_FailBeforeTheFolderIsWritten_AndAFolderLeftByAFailedStartIsReused()
     {
-        var refused = new DelightProcess(["learner", "--broker", Uri.Replace("guest:guest", "guest:wrong"), "--run", _run, "--out", OutDir, "--steps", "20", .. s_small]);
+        var refused = new DelightProcess(["learner", "--broker", Uri.Replace("guest:guest", "guest:wrong"), "--run", _run.Name, "--out", OutDir, "--steps", "20", .. _run.SmallTask]);
         using (refused)
         {
             Assert.Equal(2, await refused.ExitCodeAsync(s_patience));
@@ -174,7 +171,7 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
     public async Task Divergence_NonFiniteParametersAreNeverPublished_TheLearnerStopsNamingTheStep()
     {
         var options = new Runtime.TrainOptions { PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 100, Steps = 20, CheckpointEvery = 10 };
-        var run = new RunName(_run);
+        var run = new RunName(_run.Name);
         using var runtime = new RemoteLearnerRuntime(options, new RabbitMqConnector(new BrokerOptions(Uri)), run);
         runtime.Connect();
         using var stop = new CancellationTokenSource();
@@ -194,47 +191,24 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
     public async Task Poison_ARolloutWithoutBehaviourLogProbs_SentToAPpoLearner_IsDeadLetteredAndTheRunCompletes()
     {
         using var learner = Learner(60, "--method", "ppo");
-        await WaitForConsumerAsync();
+        await _run.WaitForConsumerAsync();
         var shape = new RolloutShape(4, 4, 2, 2, 16);
         var rollout = shape.NewRollout();
         rollout.RowCount = 16;
         rollout.SamplesPerPrompt = 4;
         rollout.HasBehaviourLogProbs = false;
         var buffer = new MessageBuffer();
-        RolloutMessage.Encode(rollout, new RunName(_run), new RolloutOrigin(0xBAD, 0), buffer);
-        await RunAudit.PublishToRolloutQueueAsync(Uri, _run, buffer.Written.ToArray());
+        RolloutMessage.Encode(rollout, new RunName(_run.Name), new RolloutOrigin(0xBAD, 0), buffer);
+        await RunAudit.PublishToRolloutQueueAsync(Uri, _run.Name, buffer.Written.ToArray());
         using var actor = Actor(1);
 
         Assert.True(await learner.ExitCodeAsync(s_patience) == 0, learner.Output);
         Assert.True(await actor.ExitCodeAsync(s_patience) == 0, actor.Output);
-        var dead = await RunAudit.DrainDeadLettersAsync(Uri, _run);
+        var dead = await RunAudit.DrainDeadLettersAsync(Uri, _run.Name);
         Assert.Contains(dead, d => d.Reason == "needs-behaviour-log-probs" && d.Actor == 0xBAD);
-        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(OutDir, "summary.json")));
+        using var summary = _run.Summary();
         Assert.Equal(1, summary.RootElement.GetProperty("rollouts").GetProperty("rejected_by_reason").GetProperty("needs-behaviour-log-probs").GetInt64());
     }
 
-    Task WaitForStepAsync(DelightProcess learner, int step) => RunAudit.WaitForStepAsync(learner, OutDir, step, s_patience);
-
-    async Task WaitForConsumerAsync()
-    {
-        await using var broker = new BrokerConnection(new BrokerOptions(Uri));
-        using var timeout = new CancellationTokenSource(s_patience);
-        var queue = new BrokerTopology(new RunName(_run)).RolloutQueue;
-        while (true)
-        {
-            await using var channel = await broker.OpenChannelAsync(false, timeout.Token);
-            try
-            {
-                if ((await channel.QueueDeclarePassiveAsync(queue, timeout.Token)).ConsumerCount > 0) return;
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) { } // not declared yet
-            await Task.Delay(100, timeout.Token);
-        }
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); }
-        catch (IOException) { }
-    }
+    public void Dispose() => _run.Dispose();
 }

@@ -76,7 +76,22 @@ sealed class InMemoryTransport : ITransportConnector
         ValueTask Decide(ReceivedRollout received, RejectReason reason)
         {
             _pending.Add(new RolloutDecision(received.Origin, reason));
+            Scribble(received);
             return ValueTask.CompletedTask;
+        }
+
+        /// <summary>
+        /// The verdict hands the buffer back, and the RabbitMQ receiver refills it with the next delivery at once (from
+        /// its own thread). Here it is overwritten at once, as a debug allocator poisons freed memory, so a learner that
+        /// reads it after the verdict fails every time instead of once in a while under load.
+        /// </summary>
+        static void Scribble(ReceivedRollout received)
+        {
+            received.Origin = new RolloutOrigin(0xDEADDEADDEADDEAD, ulong.MaxValue);
+            received.Stamp = default;
+            received.Rollout.RowCount = 0;
+            received.Rollout.PolicyVersion = -1;
+            received.Rollout.Rewards.AsSpan().Fill(float.NaN);
         }
 
         public int Pending => _pending.Count;

@@ -19,7 +19,8 @@ public sealed class InMemoryTransportTest
             Steps = 30, Prompts = 4, Samples = 4, EvaluationRows = 200, CheckpointEvery = 50,
             TaskOptions = new Delight.Environments.TaskOptions { PromptLength = 4 },
         };
-        using var learner = new RemoteLearnerRuntime(options, transport, run);
+        var folder = Directory.CreateTempSubdirectory("delight-in-memory-").FullName;
+        using var learner = new RemoteLearnerRuntime(options, transport, run, new DistributedLearnerOptions { RunFolder = folder });
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var actors = Enumerable.Range(1, 2).Select(seed => Task.Run(() =>
             new RemoteActor(transport, run, TimeSpan.FromSeconds(60), TextWriter.Null).RunAsync(o => o, (ulong)seed, stop.Token))).ToArray();
@@ -38,6 +39,15 @@ public sealed class InMemoryTransportTest
         Assert.Equal(30, transport.Committed.Count(d => d.Applied));
         Assert.All(transport.Committed.Where(d => !d.Applied), d => Assert.Equal(RejectReason.RunFinished, d.Reason));
         Assert.Equal(30, transport.LastStatus!.Step);
+        // rollouts.csv names the rollouts the transport was told were applied, each with its rows: the learner read
+        // them before its verdict handed the buffer back (this transport scribbles over it at once).
+        learner.Dispose();
+        var applied = RunAudit.ReadApplied(folder);
+        Assert.Equal(Enumerable.Range(1, 30), applied.Select(a => a.Step));
+        Assert.Equal(transport.Committed.Where(d => d.Applied).Select(d => (d.Origin.ActorId, d.Origin.Sequence)), applied.Select(a => (a.Actor, a.Sequence)));
+        Assert.All(applied, a => Assert.Equal(16, a.Rows));
+        Assert.Equal(30 * 16, rollouts.Rows!.Applied);
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

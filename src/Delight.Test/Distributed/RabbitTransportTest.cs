@@ -70,6 +70,32 @@ public sealed class RabbitTransportTest(RabbitBrokerFixture fixture)
     }
 
     [RabbitFact]
+    public async Task RabbitTransportTest_SecondCopyOnTheSameChannel_IsDroppedAtOnce_AndTheFirstDeliveryIsTheOneAcked()
+    {
+        var topology = NewTopology();
+        await using var broker = new BrokerConnection(Options);
+        var receiver = await RolloutReceiver.StartAsync(broker, topology, new RolloutCheck(s_shape), new RolloutReceiverOptions { DeferAcknowledgements = true });
+        await using var sender = new RolloutSender(broker, topology, actorId: 7);
+        // A sender that lost a confirm sends the same rollout again: two messages, one origin.
+        var copy = new MessageBuffer();
+        RolloutMessage.Encode(RolloutFor(1), topology.Run, new RolloutOrigin(7, 1), copy);
+        await sender.SendEncodedAsync(copy.Written, CancellationToken.None);
+        await sender.SendEncodedAsync(copy.Written, CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(s_patience);
+        var received = await receiver.ReceiveAsync(timeout.Token);
+        await receiver.AcceptAsync(received, timeout.Token); // decided; acknowledged at the commit
+        while (receiver.Duplicates < 1) await Task.Delay(20, timeout.Token);
+        await receiver.CommitAsync(timeout.Token);
+        await receiver.DisposeAsync(); // anything left unacknowledged would now return to the queue
+
+        Assert.Equal(1, receiver.Accepted);
+        Assert.Equal(1, receiver.Duplicates);
+        Assert.Equal(0, receiver.Unacknowledged);
+        Assert.Equal(0u, await ReadyMessagesAsync(broker, topology.RolloutQueue));
+    }
+
+    [RabbitFact]
     public async Task RabbitTransportTest_CorruptedAndForeignMessages_AreDeadLetteredWithReason_AndTheReceiverKeepsGoing()
     {
         var topology = NewTopology();

@@ -12,10 +12,16 @@ public interface ILearnerTransport : IAsyncDisposable
     /// <exception cref="BrokerException">the engine stayed unreachable; the transport has stopped</exception>
     ValueTask<ReceivedRollout> ReceiveAsync(CancellationToken cancellationToken);
 
-    /// <summary>The learner applied <paramref name="received"/>; recorded now, made final by <see cref="CommitAsync"/>.</summary>
+    /// <summary>
+    /// The learner applied <paramref name="received"/>; recorded now, made final by <see cref="CommitAsync"/>. The
+    /// verdict hands <paramref name="received"/> back: the transport may refill it at once, so read nothing from it after.
+    /// </summary>
     ValueTask AcceptAsync(ReceivedRollout received);
 
-    /// <summary>The learner refused <paramref name="received"/> for <paramref name="reason"/>; dead-lettered with <paramref name="detail"/> at <see cref="CommitAsync"/>.</summary>
+    /// <summary>
+    /// The learner refused <paramref name="received"/> for <paramref name="reason"/>; dead-lettered with
+    /// <paramref name="detail"/> at <see cref="CommitAsync"/>. Hands <paramref name="received"/> back, as <see cref="AcceptAsync"/> does.
+    /// </summary>
     ValueTask RejectAsync(ReceivedRollout received, RejectReason reason, string detail);
 
     /// <summary>Decisions recorded and not yet committed (the learner checkpoints when too many wait).</summary>

@@ -196,9 +196,12 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
         _poison?.AfterApply();
         if (!AllFinite(_parameters.Values))
             throw new DivergedException(Session.StepsDone, $"the parameters are not finite after applying rollout {Describe(received.Origin)}");
+        // The verdict hands the buffer back to the transport, which refills it with the next delivery at once: read
+        // what the ledger and rollouts.csv need first (reading it afterwards once logged another rollout's origin).
+        var (origin, rows) = (received.Origin, rollout.RowCount);
         Wait(_transport!.AcceptAsync(received).AsTask());
-        _ledger.Applied(rollout.RowCount);
-        _applied?.Applied(Session.StepsDone, received.Origin, sampledWith, lag, rollout.RowCount);
+        _ledger.Applied(rows);
+        _applied?.Applied(Session.StepsDone, origin, sampledWith, lag, rows);
         Publish(cancel);
         onStep?.Invoke(report);
         return null;
@@ -206,7 +209,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
 
     void Refuse(ReceivedRollout received, RejectReason reason, string detail)
     {
-        var rows = received.Rollout.RowCount;
+        var rows = received.Rollout.RowCount; // before the verdict: it hands the buffer back
         Wait(_transport!.RejectAsync(received, reason, detail).AsTask());
         _ledger.Refused(reason, rows);
     }
