@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Delight.Frictions;
 using Delight.Reports;
 using Delight.Runtime;
 using static Delight.Experiments.Reproduce.Cells;
@@ -18,11 +19,20 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
     public static IReadOnlyList<(string Name, Func<TrainOptions, TrainOptions> Apply)> Settings { get; } =
     [
         ("none", o => o),
-        ("staleness", o => o with { Staleness = 10 }),
-        ("bug", o => o with { BugProb = 0.05f }),
-        ("reward-flip", o => o with { RewardFlipProb = 0.05f }),
-        ("discovery", o => o with { DiscoveryProb = 0.01f }),
-        ("all-four", o => o with { Staleness = 10, BugProb = 0.05f, RewardFlipProb = 0.05f, DiscoveryProb = 0.01f }),
+        ("staleness", o => o with { Frictions = o.Frictions with { Staleness = new() { Versions = 10 } } }),
+        ("bug", o => o with { Frictions = o.Frictions with { Bug = new() { Prob = 0.05f } } }),
+        // The other bug model (issue 14): the buggy actor reports its policy's true log-probs of the junk answer, so
+        // importance weights carry no hidden help. pg and dg never read them: their runs equal the claimed model's.
+        ("bug-actual", o => o with { Frictions = o.Frictions with { Bug = new() { Prob = 0.05f, LogProbs = BugLogProbs.Actual } } }),
+        ("reward-flip", o => o with { Frictions = o.Frictions with { Reward = new() { FlipProb = 0.05f } } }),
+        ("discovery", o => o with { Frictions = o.Frictions with { Discovery = new() { Prob = 0.01f } } }),
+        ("all-four", o => o with
+        {
+            Frictions = o.Frictions with
+            {
+                Staleness = new() { Versions = 10 }, Bug = new() { Prob = 0.05f }, Reward = new() { FlipProb = 0.05f }, Discovery = new() { Prob = 0.01f },
+            },
+        }),
     ];
 
     public override string Name => "reversal-frictions";
@@ -32,7 +42,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
     {
         var steps = Steps(scale, context, full: 1000, quick: 150);
         var settings = scale == ReproduceScale.Full ? Settings : [Settings[0], Settings[^1]];
-        var options = new TrainOptions { Task = "reversal", PromptLength = 10, Vocabulary = 2, Steps = steps, EvaluateEvery = EvalEvery(steps) };
+        var options = new TrainOptions { Task = new() { Name = "reversal", PromptLength = 10, Vocabulary = 2 }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
         var rows = new List<IReadOnlyList<string>>();
         var raw = new JsonObject();
         var ratios = new Dictionary<string, double>();
@@ -59,7 +69,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
         // The longest H solved at a fixed budget: every method under all four frictions, the same steps, H swept.
         int[] lengths = scale == ReproduceScale.Full ? FullLengths : [4, 8];
         var lengthSeeds = Math.Min(seeds, scale == ReproduceScale.Full ? 3 : 2);
-        var lengthTables = RunSweep("lengths", Settings[^1].Apply(options) with { EvaluateEvery = 0 },
+        var lengthTables = RunSweep("lengths", Settings[^1].Apply(options) with { Evaluation = new() { Every = 0 } },
             [Axis("prompt-length", [.. lengths.Select(h => Invariant($"{h}"))]), Axis("method", Methods)],
             lengthSeeds, outDirectory, context, log);
         CsvRow AtLength(int h, string m) => lengthTables.Find(("prompt-length", Invariant($"{h}")), ("method", m));
@@ -88,7 +98,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
             Name = Name,
             Title = "reversal-frictions: token reversal with actor frictions",
             Setup = Invariant($"`delight train --task reversal --prompt-length 10 --vocab 2` (H = 10, M = 2) for {steps} steps (batch 10 prompts × 10 samples, so {steps * 100} episodes) with the `delight demo` magnitudes: ")
-                + "staleness 10 (uniform lag in [0, 10]), bug probability 0.05, reward-flip probability 0.05, discovery probability 0.01 — each alone and all four together"
+                + "staleness 10 (uniform lag in [0, 10]), bug probability 0.05 (under both bug models: claimed probability 1, egg's default, and actual log-probs), reward-flip probability 0.05, discovery probability 0.01 — each alone and all four together"
                 + (scale == ReproduceScale.Full ? "" : " (quick scale: only none and all four)")
                 + ". We chose these magnitudes (the paper's were not recovered) so that each friction matters and none stops learning alone. "
                 + Invariant($"Error is 1 − mean reward of the policy's own samples on 1000 fresh prompts (summary.json's final.error), evaluated every {EvalEvery(steps)} steps. ")
@@ -127,6 +137,8 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
     {
         "all-four" => "PG (per-token IS: our is-pg) ≈ 60 %, ppo ≈ 10 %, pmpo ≈ 15 %, vaco not given, dg ≈ 0.3 %",
         "none" => "not given (claim 6: DG ≈ 1e-4 by ~1000 steps, PPO ≈ 1e-2)",
+        "bug" => "not given (DG ≈ 10× below best baseline); egg's default bug model (claimed probability 1)",
+        "bug-actual" => "not given; the theory's wording (exact behaviour probabilities, papers.md §2.3 Prop. 3)",
         _ => "not given (DG ≈ 10× below best baseline)",
     };
 }
