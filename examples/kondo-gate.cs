@@ -2,11 +2,12 @@
 // The Kondo gate: keep only the top 10% of tokens by delight (advantage × surprisal) and back-propagate only the rows
 // that hold one. Prints the backward work it saved against dense DG on the same seed, and what each run learned.
 // Run: dotnet run examples/kondo-gate.cs [steps]
+using Delight.Losses;
 using Delight.Runtime;
 
 var steps = args.Length > 0 ? int.Parse(args[0]) : 300;
-var dense = new TrainOptions { Task = "reversal", Method = "dg", Steps = steps, Seed = 0, PromptLength = 6, EvaluationRows = 200 };
-var gated = dense with { Method = "kondo", KondoRate = 0.1f };
+var dense = new TrainOptions { Task = new() { Name = "reversal", PromptLength = 6 }, Loss = new() { Method = Method.Dg }, Steps = steps, Seed = 0, Evaluation = new() { Rows = 200 } };
+var gated = dense with { Loss = new() { Method = Method.Kondo }, Screen = new() { Kondo = new() { Rate = 0.1f } } };
 
 var denseRun = new SynchronousRuntime(dense).Run();
 var gatedRun = new SynchronousRuntime(gated).Run();

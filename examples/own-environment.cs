@@ -16,7 +16,7 @@ const int prompts = 10, samples = 10; // ten prompts, each answered ten times: t
 var policy = PolicyFactory.Create(environment, maxRows: prompts * samples);
 var rng = new Rng(seed: 1);
 policy.Initialize(rng.Split("init"));
-var loss = LossCatalog.Create("dg", new LossOptions { Eta = 1f });
+var loss = LossCatalog.Create(new LossOptions { Method = Method.Dg, Eta = 1f });
 var learner = new Learner(policy, loss, new Adam(policy.Parameters.BufferLength, learningRate: 3e-3f));
 var actor = new TokenActor(environment, policy, rng.Split("actor"));
 var rollout = new Rollout(prompts * samples, environment.PromptLength, environment.AnswerLength);

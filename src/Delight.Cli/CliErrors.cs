@@ -1,14 +1,15 @@
-using System.Reflection;
 using Delight.Runtime;
 
 namespace Delight.Cli;
 
 /// <summary>
 /// Which exceptions are the user's input or environment (one line, exit 2) rather than our bugs (stack trace, a request
-/// for a bug report, exit 70). A bug printed as one tidy line would hide it, so the list is narrow: our own input
-/// exceptions, file-system errors, and an <see cref="ArgumentException"/> or <see cref="FormatException"/> only when
-/// Delight's own validation threw it (its message names the value and the fix). The same exception types thrown
-/// inside the .NET libraries (an index past a span, a null argument) are bugs in how we called them.
+/// for a bug report, exit 70), decided by the exception's type alone. A bug printed as one tidy line would hide it, so
+/// the list is narrow: the exception types Delight throws on purpose for bad input (an <see cref="OptionException"/>
+/// naming the flag, a damaged checkpoint, MNIST files or run folder, an unreachable broker, a diverged run) and
+/// file-system errors. Every other exception — an <see cref="ArgumentException"/> included, whether .NET or a Delight
+/// library check threw it — means the CLI let bad input through to code that does not expect it, or a real bug: it keeps
+/// its stack trace.
 /// </summary>
 static class CliErrors
 {
@@ -18,23 +19,14 @@ static class CliErrors
 
     public static bool IsUserError(Exception e) => e switch
     {
-        OptionException or Checkpoints.CheckpointException or Environments.MnistDataException or Distributed.BrokerException
-            or DivergedException => true,
+        OptionException or Checkpoints.CheckpointException or Environments.MnistDataException or Reports.RunFormatException
+            or Distributed.BrokerException or DivergedException => true,
         UnauthorizedAccessException => true,
-        EndOfStreamException => false,
+        EndOfStreamException => false, // a truncated file Delight failed to report as damaged
         IOException => true,
-        ArgumentNullException => false,
-        ArgumentException or FormatException => ThrownByDelight(e),
         _ => false,
     };
 
-    public static string Describe(Exception e) => e switch
-    {
-        // ArgumentException appends " (Parameter 'x')"; the message already names the value and the fix.
-        ArgumentException a when a.ParamName is not null => a.Message.Replace($" (Parameter '{a.ParamName}')", ""),
-        _ => e.Message,
-    };
-
-    static bool ThrownByDelight(Exception e) =>
-        e.TargetSite?.DeclaringType?.Assembly is Assembly a && a.GetName().Name is { } name && name.StartsWith("Delight", StringComparison.Ordinal);
+    /// <summary>The one line shown: the message, which names the flag or file, the value and the fix.</summary>
+    public static string Describe(Exception e) => e.Message;
 }

@@ -83,6 +83,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
     public long Received => Interlocked.Read(ref _received);
     /// <summary>Rollouts the learner applied.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
+    /// <summary>Copies dropped, and acknowledged, because their rollout had already arrived (a sender's retry).</summary>
     public long Duplicates => Interlocked.Read(ref _duplicateCount);
     /// <summary>Dead-lettered messages, invalid ones and those the learner rejected.</summary>
     public long Rejected
@@ -342,6 +343,11 @@ public sealed class RolloutReceiver : IAsyncDisposable
                     Return(received);
                     await AckNowAsync(session, delivery.DeliveryTag).ConfigureAwait(false);
                     return;
+                case Arrival.Duplicate:
+                    Return(received);
+                    await AckNowAsync(session, delivery.DeliveryTag).ConfigureAwait(false);
+                    Interlocked.Increment(ref _duplicateCount); // counted once dropped for good
+                    return;
                 default: // a redelivery that took over the delivery of a rollout still in flight or pending
                     Return(received);
                     return;
@@ -354,7 +360,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
         }
     }
 
-    enum Arrival { New, TookOver, Acknowledge, SettledRejected }
+    enum Arrival { New, TookOver, Acknowledge, Duplicate, SettledRejected }
 
     /// <summary>What a valid delivery of <paramref name="origin"/> is: new, a copy of one we hold, or one already decided.</summary>
     (Arrival, RejectReason) Classify(RolloutOrigin origin, Session session, ulong tag)
@@ -367,8 +373,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
                 {
                     // The broker redelivers only after a channel closes, so a second copy on the same channel is a
                     // second message (a sender's retry after a lost confirm): drop it now; the first keeps its delivery.
-                    Interlocked.Increment(ref _duplicateCount);
-                    return (Arrival.Acknowledge, RejectReason.None);
+                    return (Arrival.Duplicate, RejectReason.None);
                 }
                 if (entry.State == EntryState.Committed && entry.Body is null)
                 {
@@ -382,11 +387,7 @@ public sealed class RolloutReceiver : IAsyncDisposable
             }
             if (_settled.Remove(origin, out var settled))
                 return settled == RejectReason.None ? (Arrival.Acknowledge, RejectReason.None) : (Arrival.SettledRejected, settled);
-            if (!_duplicates.TryMark(origin))
-            {
-                Interlocked.Increment(ref _duplicateCount);
-                return (Arrival.Acknowledge, RejectReason.None);
-            }
+            if (!_duplicates.TryMark(origin)) return (Arrival.Duplicate, RejectReason.None);
             _entries[origin] = new Entry { Session = session, Tag = tag };
             return (Arrival.New, RejectReason.None);
         }

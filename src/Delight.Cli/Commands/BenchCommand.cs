@@ -40,7 +40,7 @@ static class BenchCommand
             var sizeText = parse.GetValue(size);
             var one = sizeText is null ? null : ModelSize.Parse(sizeText);
             if (one is not null && parse.GetValue(sizes))
-                throw new ArgumentException("--size and --sizes both choose the sizes to measure; give one of them.");
+                throw new Delight.Runtime.OptionException("--size", "--size and --sizes both choose the sizes to measure; give one of them.");
             var results = new List<(string Name, double Value)>();
             if (one is not null) MeasureSize(one, seconds, results);
             else if (parse.GetValue(sizes)) foreach (var s in ModelSize.Matrix) MeasureSize(s, seconds, results);

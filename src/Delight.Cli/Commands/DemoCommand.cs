@@ -15,7 +15,10 @@ static class DemoCommand
     /// <summary>The frictions of the demo: each strong enough to matter, none enough to stop learning.</summary>
     public static TrainOptions Frictions(TrainOptions o) => o with
     {
-        Staleness = 10, BugProb = 0.05f, RewardFlipProb = 0.05f, DiscoveryProb = 0.01f,
+        Frictions = o.Frictions with
+        {
+            Staleness = new() { Versions = 10 }, Bug = new() { Prob = 0.05f }, Reward = new() { FlipProb = 0.05f }, Discovery = new() { Prob = 0.01f },
+        },
     };
 
     public static Command Create(TextWriter output)
@@ -31,7 +34,7 @@ static class DemoCommand
     public static int Run(string outDir, int steps, int seeds, TextWriter output)
     {
         if (seeds < 1) throw new OptionException("--seeds", $"--seeds must be a positive integer, got {seeds}.");
-        var options = Frictions(new TrainOptions { Steps = steps, EvaluateEvery = Math.Max(1, steps / 10) });
+        var options = Frictions(new TrainOptions { Steps = steps, Evaluation = new() { Every = Math.Max(1, steps / 10) } });
         // A sweep over the method: two runs at a time, resumable (finished runs are kept), then the report.
         var spec = new SweepSpec(options, [SweepAxis.Parse("method", ["pg", "dg"], "the demo")], SweepSpec.SeedRange(seeds, "--seeds"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

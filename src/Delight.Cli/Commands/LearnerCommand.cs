@@ -59,7 +59,7 @@ static class LearnerCommand
 
     /// <summary>0 (the train default, "only at the end") means "not given" here: the learner needs checkpoints.</summary>
     static TrainOptions WithLearnerDefaults(TrainOptions options) =>
-        options.CheckpointEvery == 0 ? options with { CheckpointEvery = DefaultCheckpointEvery } : options;
+        options.Output.CheckpointEvery == 0 ? options with { Output = options.Output with { CheckpointEvery = DefaultCheckpointEvery } } : options;
 
     sealed class Learner(BrokerOptions broker, RunName run, string outDir, DistributedLearnerOptions distributed, bool quiet, TextWriter output)
     {
@@ -78,7 +78,7 @@ static class LearnerCommand
             folder.WriteConfig(options);
             if (!quiet)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"learner for run '{run}' (epoch {runtime.Epoch:x16}): {options.Task} with {options.Method}, {options.Steps} steps, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}, {runtime.Session.Policy.Parameters.Count} parameters, --max-lag {options.MaxLag}, {distributed.Credits} credits, checkpoint every {options.CheckpointEvery}"));
+                    $"learner for run '{run}' (epoch {runtime.Epoch:x16}): {options.Task.Name} with {KebabCase.Of(options.Loss.Method)}, {options.Steps} steps, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}, {runtime.Session.Policy.Parameters.Count} parameters, --max-lag {options.Runtime.MaxLag}, {distributed.Credits} credits, checkpoint every {options.Output.CheckpointEvery}"));
             return RunLoop.Run(runtime, folder, outDir, quiet, output, ctrlC);
         }
 

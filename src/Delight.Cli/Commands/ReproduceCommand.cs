@@ -28,9 +28,9 @@ static class ReproduceCommand
             var experiment = ExperimentCatalog.Find(parse.GetValue(name)!);
             var chosenScale = ReproduceScales.Parse(parse.GetValue(scale)!);
             var seedCount = parse.GetValue(seeds) ?? ReproduceScales.DefaultSeeds(chosenScale);
-            if (seedCount < 1) throw new ArgumentException($"--seeds {seedCount} must be a positive integer.");
+            if (seedCount < 1) throw new Delight.Runtime.OptionException("--seeds", $"--seeds {seedCount} must be a positive integer.");
             var folder = parse.GetValue(outDir) ?? Path.Combine("results", experiment.Name);
-            if (parse.GetValue(jobs) < 1) throw new ArgumentException($"--jobs {parse.GetValue(jobs)} must be a positive integer.");
+            if (parse.GetValue(jobs) < 1) throw new Delight.Runtime.OptionException("--jobs", $"--jobs {parse.GetValue(jobs)} must be a positive integer.");
             var size = model.Bind(parse, new TrainOptions()).Model;
             if (experiment is not SweepExperiment && !size.IsDefault)
                 throw new OptionException("--width", $"'{experiment.Name}' trains no network (its policies are tables), so it has no model size; drop --width, --layers, --heads, --ff and --hidden.");

@@ -43,7 +43,7 @@ static class ResumeCommand
             throw new OptionException("--steps", $"the run is already at step {done}; pass --steps larger than {done} to continue it.");
         using var run = RunFolder.Continue(folder, done);
         run.WriteConfig(options);
-        if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} at step {done} → {options.Steps} ({options.Runtime})"));
+        if (!quiet) output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} at step {done} → {options.Steps} ({KebabCase.Of(options.Runtime.Kind)})"));
         return RunLoop.Run(runtime, run, folder, quiet, output, ctrlC);
     }
 }

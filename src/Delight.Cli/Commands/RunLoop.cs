@@ -16,7 +16,7 @@ static class RunLoop
     {
         var session = runtime.Session;
         var options = session.Options;
-        if (options.TensorBoard) run.EnableTensorBoard();
+        if (options.Output.TensorBoard) run.EnableTensorBoard();
         using var owned = ctrlC is null ? CtrlC.Listen() : null;
         var cancel = (ctrlC ?? owned!).Token;
         void WriteCheckpoint()
@@ -32,8 +32,8 @@ static class RunLoop
             {
                 summary = Progress.Track(output, quiet, options.Steps, each => runtime.Run(each, cancel), step =>
                 {
-                    if (step.Step % options.LogEvery == 0 || step.Step == options.Steps || step.Evaluation is not null) run.WriteStep(step);
-                    if (options.CheckpointEvery > 0 && step.Step % options.CheckpointEvery == 0 && step.Step < options.Steps) WriteCheckpoint();
+                    if (step.Step % options.Output.LogEvery == 0 || step.Step == options.Steps || step.Evaluation is not null) run.WriteStep(step);
+                    if (options.Output.CheckpointEvery > 0 && step.Step % options.Output.CheckpointEvery == 0 && step.Step < options.Steps) WriteCheckpoint();
                 });
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)

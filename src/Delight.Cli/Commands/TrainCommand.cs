@@ -34,7 +34,7 @@ static class TrainCommand
         var session = runtime.Session;
         if (!quiet)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"train {options.Task} with {options.Method} ({options.Runtime}): {options.Steps} steps, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}, {session.Policy.Parameters.Count} parameters ({session.Policy.Kind}), seed {options.Seed}"));
+                $"train {options.Task.Name} with {KebabCase.Of(options.Loss.Method)} ({KebabCase.Of(options.Runtime.Kind)}): {options.Steps} steps, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}, {session.Policy.Parameters.Count} parameters ({session.Policy.Kind}), seed {options.Seed}"));
         return RunLoop.Run(runtime, run, outDir, quiet, output);
     }
 }

@@ -22,7 +22,7 @@ sealed class TrainOptionsBinder
             var help = entry.Help + (value is null or false ? "" : $" [default: {OptionEntry.Format(value)}]");
             Option option = entry.ValueType == typeof(bool)
                 ? new Option<bool>("--" + entry.Name) { Description = help }
-                : new Option<string>("--" + entry.Name) { Description = help, HelpName = entry.ValueType.Name.ToLowerInvariant() switch { "single" => "number", "int32" or "int64" or "uint64" => "integer", var t => t } };
+                : new Option<string>("--" + entry.Name) { Description = help, HelpName = entry.IsEnum ? string.Join("|", entry.Choices) : entry.ValueType.Name.ToLowerInvariant() switch { "single" => "number", "int32" or "int64" or "uint64" => "integer", var t => t } };
             _options.Add((entry, option));
         }
     }

@@ -149,7 +149,7 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
             Check(options, $"trial {trial}");
         }
         // The products the issue found: each factor in range, the product not.
-        var big = new TrainOptions { Prompts = 10_000, Samples = 10_000 };
+        var big = new TrainOptions { Batch = new() { Prompts = 10_000, Samples = 10_000 } };
         Assert.Contains("rows per batch", Assert.Throws<OptionException>(big.Validate).Message);
     }
 
@@ -497,7 +497,7 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
     {
         var folder = Path.Combine(_folder, "diverged");
         Directory.CreateDirectory(folder);
-        var options = new TrainOptions { Steps = 1, Prompts = 2, Samples = 2, EvaluationRows = 4 };
+        var options = new TrainOptions { Steps = 1, Batch = new() { Prompts = 2, Samples = 2 }, Evaluation = new() { Rows = 4 } };
         using (var run = RunFolder.Create(folder))
         {
             run.WriteStep(new StepReport(1, 1, default, default, double.NaN, new Evaluation(double.NaN, double.PositiveInfinity), 0.1));
@@ -530,10 +530,12 @@ public sealed class HostileInputTest : IClassFixture<HostileInputTest.TrainedRun
         Assert.False(CliErrors.IsUserError(new NullReferenceException()));
         Assert.False(CliErrors.IsUserError(new OverflowException()));
         Assert.False(CliErrors.IsUserError(new EndOfStreamException()));
-        // An ArgumentException from the .NET libraries is a bug in how we called them; from our validation, input.
+        // Classified by type, not by where it was thrown: an ArgumentException is a bug whether the .NET libraries or a
+        // Delight library check threw it, since input reaching the CLI is checked first and refused as an OptionException.
         var fromBcl = Assert.ThrowsAny<ArgumentException>(() => new Span<int>(new int[2]).Slice(3).ToArray());
         Assert.False(CliErrors.IsUserError(fromBcl));
-        var fromUs = Assert.ThrowsAny<ArgumentException>(() => new TransformerOptions { Width = 6, HeadCount = 4 }.Validate());
-        Assert.True(CliErrors.IsUserError(fromUs));
+        var fromLibrary = Assert.ThrowsAny<ArgumentException>(() => new TransformerOptions { Width = 6, HeadCount = 4 }.Validate());
+        Assert.False(CliErrors.IsUserError(fromLibrary));
+        Assert.False(CliErrors.IsUserError(new FormatException("bad")));
     }
 }

@@ -170,7 +170,7 @@ public sealed class DistributedRobustnessTest(RabbitBrokerFixture fixture) : IDi
     [RabbitFact]
     public async Task Divergence_NonFiniteParametersAreNeverPublished_TheLearnerStopsNamingTheStep()
     {
-        var options = new Runtime.TrainOptions { PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 100, Steps = 20, CheckpointEvery = 10 };
+        var options = new Runtime.TrainOptions { Steps = 20, Task = new() { PromptLength = 4 }, Batch = new() { Prompts = 4, Samples = 4 }, Evaluation = new() { Rows = 100 }, Output = new() { CheckpointEvery = 10 } };
         var run = new RunName(_run.Name);
         using var runtime = new RemoteLearnerRuntime(options, new RabbitMqConnector(new BrokerOptions(Uri)), run);
         runtime.Connect();

@@ -16,8 +16,11 @@ public sealed class InMemoryTransportTest
         var run = new RunName("in-memory");
         var options = new TrainOptions
         {
-            Steps = 30, Prompts = 4, Samples = 4, EvaluationRows = 200, CheckpointEvery = 50,
-            TaskOptions = new Delight.Environments.TaskOptions { PromptLength = 4 },
+            Steps = 30,
+            Batch = new() { Prompts = 4, Samples = 4 },
+            Evaluation = new() { Rows = 200 },
+            Output = new() { CheckpointEvery = 50 },
+            Task = new() { PromptLength = 4 },
         };
         var folder = Directory.CreateTempSubdirectory("delight-in-memory-").FullName;
         using var learner = new RemoteLearnerRuntime(options, transport, run, new DistributedLearnerOptions { RunFolder = folder });
@@ -55,7 +58,7 @@ public sealed class InMemoryTransportTest
     {
         var transport = new InMemoryTransport();
         var run = new RunName("in-memory-end");
-        var options = new TrainOptions { Steps = 10, Prompts = 4, Samples = 4, EvaluationRows = 100, TaskOptions = new Delight.Environments.TaskOptions { PromptLength = 4 } };
+        var options = new TrainOptions { Steps = 10, Batch = new() { Prompts = 4, Samples = 4 }, Evaluation = new() { Rows = 100 }, Task = new() { PromptLength = 4 } };
         var session = new TrainingSession(options);
         await using var learner = await transport.ConnectLearnerAsync(run, new LearnerTransportOptions(RemoteLearnerRuntime.ConfigJson(options), session.RolloutCheck) { MaxUncommitted = 64 }, CancellationToken.None);
         var parameters = session.Policy.Parameters;

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using System.Globalization;
 using System.Text.Json;
 using Delight.Cli;
@@ -37,7 +38,7 @@ public sealed class SweepTest : IDisposable
         var spec = new SweepArguments { Methods = "pg,dg", Seeds = 3, Grid = ["staleness=0,4", "--eta=0.5"] }
             .ToSpec(new TrainOptions { Steps = 7 });
         Assert.Equal(["method", "staleness", "eta"], spec.Axes.Select(a => a.Name));
-        Assert.Equal(["pg", "dg"], spec.Axes[0].Values);
+        Assert.Equal(["pg", "dg"], spec.Axes[0].Values.Select(OptionEntry.Format));
         Assert.Equal([0, 4], spec.Axes[1].Values.Cast<int>());
         Assert.Equal(0.5f, Assert.Single(spec.Axes[2].Values));
         Assert.Equal([0UL, 1UL, 2UL], spec.Seeds);
@@ -70,7 +71,7 @@ public sealed class SweepTest : IDisposable
         foreach (var spec in new[] { yaml, json })
         {
             Assert.Equal(9, spec.Base.Steps);
-            Assert.Equal(0.01f, spec.Base.Lr);
+            Assert.Equal(0.01f, spec.Base.Optimizer.LearningRate);
             Assert.Equal(["method", "kondo-rate"], spec.Axes.Select(a => a.Name));
             Assert.Equal([null, 0.1f], spec.Axes[1].Values);
             Assert.Equal([0UL, 1UL], spec.Seeds);
@@ -80,7 +81,7 @@ public sealed class SweepTest : IDisposable
         // Flags replace the file's axis of the same name in place, add new ones, and replace its seeds.
         var merged = new SweepArguments { Methods = "ppo", Grid = ["staleness=2"], SeedList = "5" }.ToSpec(yaml.Base, yaml);
         Assert.Equal(["method", "kondo-rate", "staleness"], merged.Axes.Select(a => a.Name));
-        Assert.Equal(["ppo"], merged.Axes[0].Values);
+        Assert.Equal(["ppo"], merged.Axes[0].Values.Select(OptionEntry.Format));
         Assert.Equal([5UL], merged.Seeds);
 
         // A file without seeds runs the base seed, and a --seed flag over the file's base moves it.
@@ -147,7 +148,7 @@ public sealed class SweepTest : IDisposable
             "OUT/method=dg,staleness=0/seed=1", "OUT/method=dg,staleness=0/seed=3", "OUT/method=dg,staleness=4/seed=1", "OUT/method=dg,staleness=4/seed=3",
         ], runs.Select(r => r.Folder.Replace('\\', '/')));
         var last = runs[^1];
-        Assert.Equal(("dg", 4, 3UL, 2), (last.Options.Method, last.Options.Staleness, last.Options.Seed, last.Options.Steps));
+        Assert.Equal((Method.Dg, 4, 3UL, 2), (last.Options.Loss.Method, last.Options.Frictions.Staleness.Versions, last.Options.Seed, last.Options.Steps));
         Assert.Equal("dg staleness=4 seed=3", last.Label);
 
         // Only seeds: the seed folders sit right under OUT.
@@ -163,7 +164,7 @@ public sealed class SweepTest : IDisposable
         Assert.Equal("1E-05", SweepRun.SafeName(OptionEntry.Format(1e-5f)));
         var runs = new SweepArguments { Grid = ["mnist-dir=../up,data/mnist"] }.ToSpec(new TrainOptions()).Expand("OUT");
         Assert.Equal(["OUT/mnist-dir=.._up/seed=0", "OUT/mnist-dir=data_mnist/seed=0"], runs.Select(r => r.Folder.Replace('\\', '/')));
-        Assert.Equal("../up", runs[0].Options.TaskOptions.MnistFolder);
+        Assert.Equal("../up", runs[0].Options.Task.MnistFolder);
 
         var clash = new SweepArguments { Grid = ["mnist-dir=a/b,a_b"] }.ToSpec(new TrainOptions());
         Assert.Contains("map to one folder", Assert.Throws<OptionException>(() => clash.Expand("OUT")).Message);
@@ -172,9 +173,13 @@ public sealed class SweepTest : IDisposable
     [Fact]
     public void SweepTest_Expand_ValidatesEveryRunAndNamesTheBadOne()
     {
-        var spec = new SweepArguments { Methods = "pg,dgg", Seeds = 2 }.ToSpec(new TrainOptions());
+        // A value the option's type refuses (an unknown method) is refused as the axis is read, naming where.
+        var unknown = Assert.Throws<OptionException>(() => new SweepArguments { Methods = "pg,dgg", Seeds = 2 }.ToSpec(new TrainOptions()));
+        Assert.Contains("--method 'dgg' is unknown (in --methods)", unknown.Message);
+        // A rule between options is checked for every run, naming the run.
+        var spec = new SweepArguments { Methods = "pg,dg", Grid = ["epsilon=0.1"], Seeds = 1 }.ToSpec(new TrainOptions());
         var e = Assert.Throws<OptionException>(() => spec.Expand(_folder));
-        Assert.Contains("sweep run 'dgg seed=0': --method 'dgg' is unknown", e.Message);
+        Assert.Contains("sweep run 'pg epsilon=0.1 seed=0': --epsilon 0.1 is not an option of pg", e.Message);
 
         var (code, _, error) = Cli(["sweep", .. s_tiny, "--methods", "pg", "--grid", "samples=4,1", "--out", Path.Combine(_folder, "out")]);
         Assert.Equal(2, code);
@@ -267,8 +272,8 @@ public sealed class SweepTest : IDisposable
     {
         var outDir = Path.Combine(_folder, "failing");
         var spec = new SweepArguments { Methods = "pg,dg", Seeds = 2 }
-            .ToSpec(new TrainOptions { Task = "reversal", PromptLength = 3, Prompts = 4, Samples = 4, Steps = 3, EvaluationRows = 20 });
-        SweepTrainer train = (options, folder) => options is { Method: "pg", Seed: 1 }
+            .ToSpec(new TrainOptions { Steps = 3, Task = new() { Name = "reversal", PromptLength = 3 }, Batch = new() { Prompts = 4, Samples = 4 }, Evaluation = new() { Rows = 20 } });
+        SweepTrainer train = (options, folder) => options is { Loss.Method: Method.Pg, Seed: 1 }
             ? throw new InvalidOperationException("diverged")
             : SweepCommand.Trainer(options, folder);
         var progress = new StringWriter();

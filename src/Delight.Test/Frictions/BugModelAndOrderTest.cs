@@ -96,9 +96,10 @@ public class BugModelAndOrderTest
     [Fact]
     public void BugModelTest_Option_ParsesAndRefusesUnknownModels()
     {
-        Assert.Equal(BugLogProbs.Claimed, new TrainOptions().Frictions().Bug.LogProbs);
-        Assert.Equal(BugLogProbs.Actual, new TrainOptions { BugLogProbs = "actual" }.Frictions().Bug.LogProbs);
-        var e = Assert.Throws<OptionException>(() => new TrainOptions { BugLogProbs = "true" }.Frictions());
+        Assert.Equal(BugLogProbs.Claimed, new TrainOptions().Frictions.Bug.LogProbs);
+        var entry = OptionTable.Find("bug-logprobs")!;
+        Assert.Equal(BugLogProbs.Actual, entry.With(new TrainOptions(), entry.Parse("actual", "the test")).Frictions.Bug.LogProbs);
+        var e = Assert.Throws<OptionException>(() => entry.Parse("true", "the test"));
         Assert.Contains("--bug-logprobs", e.Message);
     }
 
@@ -155,11 +156,14 @@ public class BugModelAndOrderTest
     {
         var options = new TrainOptions
         {
-            Seed = 2, Steps = 2, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 200, BugProb = 0.5f, RewardFlipProb = 0.2f,
-            TaskOptions = new TaskOptions { PromptLength = 4, Landmine = true, LandminePenalty = -50f, LandmineStd = 5f },
+            Seed = 2, Steps = 2,
+            Task = new() { PromptLength = 4, Landmine = true, LandminePenalty = -50f, LandmineStd = 5f },
+            Batch = new() { Prompts = 4, Samples = 4 },
+            Evaluation = new() { Rows = 200 },
+            Frictions = new() { Bug = new() { Prob = 0.5f }, Reward = new() { FlipProb = 0.2f } },
         };
         var landmined = new SynchronousRuntime(options).Run(_ => { });
-        var clean = new SynchronousRuntime(options with { TaskOptions = options.TaskOptions with { LandminePenalty = 0f, LandmineStd = 0f } }).Run(_ => { });
+        var clean = new SynchronousRuntime(options with { Task = options.Task with { LandminePenalty = 0f, LandmineStd = 0f } }).Run(_ => { });
         Assert.InRange(landmined.Initial.Error, 0, 1);
         Assert.InRange(landmined.Final.Error, 0, 1);
         // The initial policy is the same in both runs: the penalty changes training, never the measure.

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Actors;
 using Delight.Environments;
 using Delight.Frictions;
@@ -133,8 +134,13 @@ public class FrictionTest
     {
         var options = new TrainOptions
         {
-            Method = "dg", Seed = 9, Steps = 12, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 20,
-            Staleness = 3, StalenessMode = mode, BugProb = 0.1f, RewardFlipProb = 0.1f, DiscoveryProb = 0.05f, LogitNoise = 0.5f,
+            Seed = 9,
+            Steps = 12,
+            Loss = new() { Method = Method.Dg },
+            Task = new() { PromptLength = 4 },
+            Batch = new() { Prompts = 4, Samples = 4 },
+            Evaluation = new() { Rows = 20 },
+            Frictions = new() { Staleness = new() { Versions = 3, Mode = KebabCase.Parse<StalenessMode>(mode) }, Bug = new() { Prob = 0.1f }, Reward = new() { FlipProb = 0.1f }, Discovery = new() { Prob = 0.05f }, LogitNoise = new() { Std = 0.5f } },
         };
         List<string> Run()
         {

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Runtime;
 
 namespace Delight.Test.Learning;
@@ -6,7 +7,12 @@ public class LearnerTest
 {
     static TrainOptions Small(string method, ulong seed) => new()
     {
-        Method = method, Seed = seed, Steps = 4, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 50,
+        Seed = seed,
+        Steps = 4,
+        Loss = new() { Method = KebabCase.Parse<Method>(method) },
+        Task = new() { PromptLength = 4 },
+        Batch = new() { Prompts = 4, Samples = 4 },
+        Evaluation = new() { Rows = 50 },
     };
 
     static List<string> Metrics(TrainOptions options)
@@ -48,7 +54,7 @@ public class LearnerTest
     [Fact]
     public void LearnerTest_GroupedBaselineWithOneSample_IsRefused()
     {
-        var error = Assert.Throws<OptionException>(() => (Small("pg", 1) with { Samples = 1 }).Validate());
+        var error = Assert.Throws<OptionException>(() => (Small("pg", 1) with { Batch = new() { Prompts = 4, Samples = 1 } }).Validate());
         Assert.Equal("--advantage", error.Option);
         Assert.Contains("--advantage global", error.Message);
     }
@@ -61,8 +67,12 @@ public class LearnerTest
         // A small reversal (H = 3, 8 distinct prompts) must be mostly learned within 150 steps.
         var trainer = new SynchronousRuntime(new TrainOptions
         {
-            Method = method, Seed = 1, Steps = 150, PromptLength = 3, Prompts = 8, Samples = 8,
-            EvaluationRows = 400,
+            Seed = 1,
+            Steps = 150,
+            Loss = new() { Method = KebabCase.Parse<Method>(method) },
+            Task = new() { PromptLength = 3 },
+            Batch = new() { Prompts = 8, Samples = 8 },
+            Evaluation = new() { Rows = 400 },
         });
         var summary = trainer.Run();
         Assert.True(summary.Initial.Error > 0.5, $"initial error {summary.Initial.Error}");

@@ -84,7 +84,7 @@ public class LossCoefficientTest
         var u = new float[6];
         Advantages.Compute(AdvantageEstimator.Grouped, rewards, 2, u);
         Assert.Equal([0.5f, -0.5f, 0f, 0f, -0.3f, 0.3f], u.Select(x => MathF.Round(x, 6)).ToArray());
-        Advantages.Compute(AdvantageEstimator.GlobalMean, rewards, 2, u);
+        Advantages.Compute(AdvantageEstimator.Global, rewards, 2, u);
         Assert.Equal(1f - 0.5f, u[0], 6);
         Assert.ThrowsAny<ArgumentException>(() => Advantages.Compute(AdvantageEstimator.Grouped, rewards, 4, u));
     }
@@ -133,8 +133,13 @@ public class LossCoefficientTest
         // Reversal of one binary token is a two-armed contextual bandit: one sample per prompt, Σπ² baseline.
         var trainer = new Runtime.SynchronousRuntime(new Runtime.TrainOptions
         {
-            Method = "dg", Baseline = "expected-confidence", PromptLength = 1, Prompts = 50, Samples = 1,
-            Steps = 150, Seed = 2, EvaluationRows = 400, Lr = 1e-3f,
+            Steps = 150,
+            Seed = 2,
+            Loss = new() { Method = Method.Dg },
+            Batch = new() { Advantage = AdvantageEstimator.ExpectedConfidence, Prompts = 50, Samples = 1 },
+            Task = new() { PromptLength = 1 },
+            Evaluation = new() { Rows = 400 },
+            Optimizer = new() { LearningRate = 1e-3f },
         });
         var summary = trainer.Run();
         Assert.True(summary.Final.Error < 0.1, $"error {summary.Initial.Error} → {summary.Final.Error}");

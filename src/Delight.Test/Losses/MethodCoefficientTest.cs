@@ -364,32 +364,39 @@ public class MethodCoefficientTest
     public void MethodCoefficientTest_Catalog_RoundTrip()
     {
         Assert.Equal(["pg", "dg", "is-pg", "ppo", "pmpo", "vaco", "kondo", "ce"], LossCatalog.Names);
-        foreach (var name in LossCatalog.Names) Assert.Equal(name, LossCatalog.Create(name, new LossOptions()).Name);
+        foreach (var method in Enum.GetValues<Method>()) Assert.Equal(KebabCase.Of(method), LossCatalog.Create(new LossOptions { Method = method }).Name);
 
-        Assert.Equal(0f, Assert.IsType<Ppo>(LossCatalog.Create("ppo", new LossOptions())).Beta);
-        Assert.Equal(0.1f, Assert.IsType<Pmpo>(LossCatalog.Create("pmpo", new LossOptions())).Beta);
-        var options = new LossOptions { Eta = 0.5f, Lambda = 0.25f, Epsilon = 0.3f, Beta = 0.2f, Alpha = 0.7f, Gamma = 1e-3f, Delta = 0.4f };
-        var dg = Assert.IsType<DelightfulPg>(LossCatalog.Create("dg", options with { Beta = null }));
+        Assert.Equal(0f, Assert.IsType<Ppo>(LossCatalog.Create(new LossOptions { Method = Method.Ppo })).Beta);
+        Assert.Equal(0.1f, Assert.IsType<Pmpo>(LossCatalog.Create(new LossOptions { Method = Method.Pmpo })).Beta);
+        var dg = Assert.IsType<DelightfulPg>(LossCatalog.Create(new LossOptions { Method = Method.Dg, Eta = 0.5f, Lambda = 0.25f }));
         Assert.Equal((0.5f, 0.25f), (dg.Temperature, dg.Price));
-        var ppo = Assert.IsType<Ppo>(LossCatalog.Create("ppo", options));
+        var ppo = Assert.IsType<Ppo>(LossCatalog.Create(new LossOptions { Method = Method.Ppo, Epsilon = 0.3f, Beta = 0.2f }));
         Assert.Equal((0.3f, 0.2f), (ppo.Epsilon, ppo.Beta));
-        var pmpo = Assert.IsType<Pmpo>(LossCatalog.Create("pmpo", options));
+        var pmpo = Assert.IsType<Pmpo>(LossCatalog.Create(new LossOptions { Method = Method.Pmpo, Beta = 0.2f, Alpha = 0.7f, Gamma = 1e-3f }));
         Assert.Equal((0.7f, 0.2f, 1e-3f), (pmpo.Alpha, pmpo.Beta, pmpo.Gamma));
-        Assert.Equal(0.4f, Assert.IsType<Vaco>(LossCatalog.Create("vaco", options with { Beta = null })).Delta);
-        Assert.Equal(2f, Assert.IsType<ImportanceWeightedPg>(LossCatalog.Create("is-pg", new LossOptions { Truncation = 2f })).Truncation);
-        Assert.Null(Assert.IsType<ImportanceWeightedPg>(LossCatalog.Create("is-pg", new LossOptions())).Truncation);
+        Assert.Equal(0.4f, Assert.IsType<Vaco>(LossCatalog.Create(new LossOptions { Method = Method.Vaco, Delta = 0.4f })).Delta);
+        Assert.Equal(2f, Assert.IsType<ImportanceWeightedPg>(LossCatalog.Create(new LossOptions { Method = Method.IsPg, Truncation = 2f })).Truncation);
+        Assert.Null(Assert.IsType<ImportanceWeightedPg>(LossCatalog.Create(new LossOptions { Method = Method.IsPg })).Truncation);
     }
 
     [Fact]
-    public void MethodCoefficientTest_Catalog_RejectsUnknownNamesAndUnreadOptions()
+    public void MethodCoefficientTest_Catalog_RejectsUnknownMethodsAndUnreadOptions()
     {
-        var unknown = Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("trpo", new LossOptions()));
-        Assert.Contains("trpo", unknown.Message);
+        var unknown = Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = (Method)99 }));
+        Assert.Equal("--method", unknown.Option);
         foreach (var name in LossCatalog.Names) Assert.Contains(name, unknown.Message);
-        Assert.Contains("--beta", Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("dg", new LossOptions { Beta = 0.1f })).Message);
-        Assert.Contains("--truncation", Assert.ThrowsAny<ArgumentException>(() => LossCatalog.Create("ppo", new LossOptions { Truncation = 1f })).Message);
+        Assert.Contains("--beta", Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Dg, Beta = 0.1f })).Message);
+        Assert.Contains("--truncation", Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Ppo, Truncation = 1f })).Message);
+        // Every option a method does not read is refused when it is given a value other than its default, naming its readers.
+        var epsilon = Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Dg, Epsilon = 0.1f }));
+        Assert.Equal("--epsilon", epsilon.Option);
+        Assert.Contains("only ppo read", epsilon.Message);
+        Assert.Equal("--eta", Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Ppo, Eta = 0.5f })).Option);
+        Assert.Equal("--dg-stochastic", Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Kondo, DgStochastic = true })).Option);
+        // Given at its default, an option the method does not read is harmless (config.json records every option).
+        Assert.IsType<Reinforce>(LossCatalog.Create(new LossOptions { Method = Method.Pg, Epsilon = Ppo.DefaultEpsilon }));
         // The catalog passes values through to the constructors, which validate them.
-        Assert.Contains("--epsilon", Assert.Throws<OptionException>(() => LossCatalog.Create("ppo", new LossOptions { Epsilon = -1f })).Message);
+        Assert.Contains("--epsilon", Assert.Throws<OptionException>(() => LossCatalog.Create(new LossOptions { Method = Method.Ppo, Epsilon = -1f })).Message);
     }
 
     // ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Checkpoints;
 using Delight.Frictions;
 using Delight.Runtime;
@@ -47,14 +48,14 @@ public class AccountingStateTest
     [Fact]
     public void AccountingStateTest_Identity_ComparesByNameAndAcceptsLaterOptionsAtTheirDefault()
     {
-        var options = new TrainOptions { Method = "ppo", BugProb = 0.1f };
+        var options = new TrainOptions { Loss = new() { Method = Method.Ppo }, Frictions = new() { Bug = new() { Prob = 0.1f } } };
         var identity = TrainingSession.Identity(options);
         var parts = identity.Split(';');
         Assert.Empty(TrainingSession.IdentityDifferences(string.Join(';', parts.Reverse()), options));
         // A state written before an option existed lacks it: fine at the option's default, a difference otherwise.
         var withoutEta = string.Join(';', parts.Where(p => !p.StartsWith("eta=", StringComparison.Ordinal)));
         Assert.Empty(TrainingSession.IdentityDifferences(withoutEta, options));
-        Assert.Equal(["eta"], TrainingSession.IdentityDifferences(withoutEta, options with { Eta = 0.5f }));
-        Assert.Equal(["bug-prob"], TrainingSession.IdentityDifferences(identity, options with { BugProb = 0.2f }));
+        Assert.Equal(["eta"], TrainingSession.IdentityDifferences(withoutEta, options with { Loss = options.Loss with { Eta = 0.5f } }));
+        Assert.Equal(["bug-prob"], TrainingSession.IdentityDifferences(identity, options with { Frictions = new() { Bug = new() { Prob = 0.2f } } }));
     }
 }

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using System.Collections.Concurrent;
 using Delight.Runtime;
 
@@ -8,8 +9,13 @@ public class AsyncRuntimeTest
 {
     static TrainOptions Small(int actors, int maxLag, int steps = 30) => new()
     {
-        Method = "dg", Seed = 5, Steps = steps, PromptLength = 4, Prompts = 4, Samples = 4, EvaluationRows = 40,
-        Runtime = "async", Actors = actors, MaxLag = maxLag,
+        Seed = 5,
+        Steps = steps,
+        Loss = new() { Method = Method.Dg },
+        Task = new() { PromptLength = 4 },
+        Batch = new() { Prompts = 4, Samples = 4 },
+        Evaluation = new() { Rows = 40 },
+        Runtime = new() { Kind = RuntimeKind.Async, Actors = actors, MaxLag = maxLag },
     };
 
     [Theory]
@@ -50,14 +56,14 @@ public class AsyncRuntimeTest
             return lines;
         }
         var async = Lines(new AsyncRuntime(Small(1, 0, steps: 12)));
-        var sync = Lines(new SynchronousRuntime(Small(1, 0, steps: 12) with { Runtime = "sync" }));
+        var sync = Lines(new SynchronousRuntime(Small(1, 0, steps: 12) with { Runtime = new() { Kind = RuntimeKind.Sync } }));
         Assert.Equal(sync, async);
     }
 
     [Fact]
     public void AsyncRuntimeTest_StalenessFrictionWithRealActors_IsRefused()
     {
-        var error = Assert.Throws<OptionException>(() => (Small(1, 2) with { Staleness = 3 }).Validate());
+        var error = Assert.Throws<OptionException>(() => (Small(1, 2) with { Frictions = new() { Staleness = new() { Versions = 3 } } }).Validate());
         Assert.Equal("--staleness", error.Option);
     }
 }

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Runtime;
 using Delight.Test.Environments;
 
@@ -14,7 +15,7 @@ public class BatchDirectionsTest
     [MnistFact]
     public void BatchDirections_MatchFiniteDifferences_OfSumLogProbAndSumProb()
     {
-        var session = new TrainingSession(new TrainOptions { Task = "mnist", Seed = 5, EvaluationRows = 100 });
+        var session = new TrainingSession(new TrainOptions { Seed = 5, Task = new() { Name = "mnist" }, Evaluation = new() { Rows = 100 } });
         var rollout = new Rollout(session.BatchRows, 1, 1);
         session.Components.CreateActor(session.Policy, "actor").Fill(rollout, Rows, 1, 0);
         var directions = BatchDirections.For(session.Environment, session.Policy)!;
@@ -49,7 +50,7 @@ public class BatchDirectionsTest
     [MnistFact]
     public void CrossEntropyUpdates_PointExactlyAlongTheOracle()
     {
-        var runtime = new SynchronousRuntime(new TrainOptions { Task = "mnist", Method = "ce", Steps = 4, Seed = 1, EvaluationRows = 100, DirectionEvery = 2 });
+        var runtime = new SynchronousRuntime(new TrainOptions { Steps = 4, Seed = 1, Task = new() { Name = "mnist" }, Loss = new() { Method = Method.Ce }, Evaluation = new() { Rows = 100, DirectionEvery = 2 } });
         var reports = new List<StepReport>();
         runtime.Run(reports.Add);
         // The CE learner's loss gradient is −(1/N)Σ∇log π(y*): the oracle direction up to a positive scale.
@@ -63,7 +64,7 @@ public class BatchDirectionsTest
     {
         float[] Train(int every)
         {
-            var runtime = new SynchronousRuntime(new TrainOptions { Task = "mnist", Method = "dg", Steps = 12, Seed = 2, EvaluationRows = 100, Staleness = 3, DirectionEvery = every });
+            var runtime = new SynchronousRuntime(new TrainOptions { Steps = 12, Seed = 2, Task = new() { Name = "mnist" }, Loss = new() { Method = Method.Dg }, Evaluation = new() { Rows = 100, DirectionEvery = every }, Frictions = new() { Staleness = new() { Versions = 3 } } });
             runtime.Run();
             return runtime.Session.Policy.Parameters.Values.ToArray();
         }
@@ -73,7 +74,7 @@ public class BatchDirectionsTest
     [Fact]
     public void NegativeDirectionEvery_IsRefusedByName()
     {
-        var error = Assert.Throws<OptionException>(() => new TrainOptions { DirectionEvery = -1 }.Validate());
+        var error = Assert.Throws<OptionException>(() => new TrainOptions { Evaluation = new() { DirectionEvery = -1 } }.Validate());
         Assert.Contains("--direction-every", error.Message);
     }
 }

@@ -1,3 +1,5 @@
+using Delight.Learning;
+using Delight.Losses;
 using Delight.Runtime;
 
 namespace Delight.Test.RuntimeTests;
@@ -22,7 +24,7 @@ public sealed class ConfigFileTest : IDisposable
         var yaml = OptionsFile.Load(Write("a.yaml", "task: reversal\nmethod: pg\nsteps: 42\nstaleness: 3\nkondo-rate: 0.25\nforward: true\nbeta: null\n"));
         var json = OptionsFile.Load(Write("a.json", """{ "task": "reversal", "method": "pg", "steps": 42, "staleness": 3, "kondo-rate": 0.25, "forward": true, "beta": null }"""));
         Assert.Equal(yaml, json);
-        Assert.Equal(("pg", 42, 3, 0.25f, false), (yaml.Method, yaml.Steps, yaml.Staleness, yaml.KondoRate, yaml.TaskOptions.TargetReverse));
+        Assert.Equal((Method.Pg, 42, 3, (float?)0.25f, false), (yaml.Loss.Method, yaml.Steps, yaml.Frictions.Staleness.Versions, yaml.Screen.Kondo.Rate, yaml.Task.TargetReverse));
     }
 
     [Fact]
@@ -56,7 +58,7 @@ public sealed class ConfigFileTest : IDisposable
     [Fact]
     public void ConfigFileTest_ResolvedConfig_RoundTripsEveryOption()
     {
-        var options = new TrainOptions { Method = "kondo", KondoRate = 0.1f, Staleness = 4, Seed = 9, Lr = 1e-3f, Baseline = "global", TaskOptions = new() { Dense = true, PoisonToken = 1 } };
+        var options = new TrainOptions { Seed = 9, Loss = new() { Method = Method.Kondo }, Screen = new() { Kondo = new() { Rate = 0.1f } }, Frictions = new() { Staleness = new() { Versions = 4 } }, Optimizer = new() { LearningRate = 1e-3f }, Batch = new() { Advantage = AdvantageEstimator.Global }, Task = new() { Dense = true, PoisonToken = 1 } };
         var path = Path.Combine(_folder, "config.json");
         Delight.Experiments.RunFolder.WriteAtomically(path, w => Delight.Experiments.RunFolder.WriteOptions(w, options));
         Assert.Equal(options, OptionsFile.Load(path));

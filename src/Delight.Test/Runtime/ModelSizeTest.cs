@@ -50,7 +50,7 @@ public sealed class ModelSizeTest : IDisposable
             VocabularySize = 2, SequenceLength = 8, Width = 32, LayerCount = 2, HeadCount = 8, FeedForwardWidth = 48,
         }.ParameterCount;
         Assert.Equal(expected, session.Policy.Parameters.Count);
-        Assert.NotEqual(new TrainingSession(new TrainOptions { PromptLength = 4 }).Policy.Parameters.Count, session.Policy.Parameters.Count);
+        Assert.NotEqual(new TrainingSession(new TrainOptions { Task = new() { PromptLength = 4 } }).Policy.Parameters.Count, session.Policy.Parameters.Count);
 
         // Resume to step 8 equals an uninterrupted 8-step run of the same size (the sync runtime is bit-reproducible).
         var resumed = Run("resume", run, "--steps", "8", "--quiet");
@@ -150,10 +150,10 @@ public sealed class ModelSizeTest : IDisposable
     [MnistFact]
     public void ModelSizeTest_MnistHidden_SizesTheMlp()
     {
-        var options = new TrainOptions { Task = "mnist", Model = new ModelOptions { Hidden = "32" }, EvaluationRows = 100 };
+        var options = new TrainOptions { Model = new ModelOptions { Hidden = "32" }, Task = new() { Name = "mnist" }, Evaluation = new() { Rows = 100 } };
         var policy = Assert.IsType<FeaturePolicy>(new TrainingSession(options).Policy);
         Assert.Equal((784 + 1) * 32 + (32 + 1) * 10, policy.Parameters.Count);
-        var e = Assert.Throws<OptionException>(() => new TrainOptions { Task = "mnist", Model = new ModelOptions { Width = 128 } }.Validate());
+        var e = Assert.Throws<OptionException>(() => new TrainOptions { Model = new ModelOptions { Width = 128 }, Task = new() { Name = "mnist" } }.Validate());
         Assert.Equal("--width", e.Option);
     }
 
@@ -175,7 +175,7 @@ public sealed class ModelSizeTest : IDisposable
 
         public override Delight.Experiments.Reproduce.ExperimentReport Run(Delight.Experiments.Reproduce.ReproduceScale scale, int seeds, string outDirectory, TextWriter log, Delight.Experiments.Reproduce.SweepContext context)
         {
-            var tables = RunSweep("g", new TrainOptions { Steps = Steps(scale, context, 2, 2), PromptLength = 4, Prompts = 2, Samples = 2, EvaluationRows = 10 }, [], seeds, outDirectory, context, log);
+            var tables = RunSweep("g", new TrainOptions { Steps = Steps(scale, context, 2, 2), Task = new() { PromptLength = 4 }, Batch = new() { Prompts = 2, Samples = 2 }, Evaluation = new() { Rows = 10 } }, [], seeds, outDirectory, context, log);
             return new() { Name = Name, Title = Name, Setup = "", Seeds = "1", Tables = [], Plots = [], Papers = "", Comparison = tables.Group };
         }
     }

@@ -1,3 +1,4 @@
+using Delight.Losses;
 using System.Text.Json.Nodes;
 using Delight.Policies;
 using Delight.Runtime;
@@ -11,7 +12,7 @@ public class OneStepTrainingTest
     [Fact]
     public void OneStepTrainingTest_BanditUpdates_PointAlongTheExactGradient()
     {
-        var options = new TrainOptions { Task = "bandit", Method = "pg", Steps = 250, Seed = 3, EvaluationRows = 200, TaskOptions = new() { Arms = 10 } };
+        var options = new TrainOptions { Steps = 250, Seed = 3, Task = new() { Name = "bandit", Arms = 10 }, Loss = new() { Method = Method.Pg }, Evaluation = new() { Rows = 200 } };
         var runtime = new SynchronousRuntime(options);
         Assert.IsType<TabularSoftmaxPolicy>(runtime.Session.Policy);
         var cosines = new List<double>();
@@ -24,7 +25,7 @@ public class OneStepTrainingTest
     [Fact]
     public void OneStepTrainingTest_Contamination_RecordsExactBehaviourLogProbs()
     {
-        var options = new TrainOptions { Task = "bandit", Method = "is-pg", Steps = 1, Seed = 1, EvaluationRows = 50, Contamination = 0.5f, ContaminationArm = 7, TaskOptions = new() { Arms = 10 } };
+        var options = new TrainOptions { Steps = 1, Seed = 1, Task = new() { Name = "bandit", Arms = 10 }, Loss = new() { Method = Method.IsPg }, Evaluation = new() { Rows = 50 }, Frictions = new() { Contamination = new() { Rate = 0.5f, Arm = 7 } } };
         var session = new TrainingSession(options);
         var actor = session.Components.CreateActor(session.Policy, "actor");
         var rollout = new Rollout(100, 1, 1);
@@ -43,7 +44,7 @@ public class OneStepTrainingTest
     [Fact]
     public void OneStepTrainingTest_ContaminationOnATokenTask_IsRefused()
     {
-        var options = new TrainOptions { Contamination = 0.1f };
+        var options = new TrainOptions { Frictions = new() { Contamination = new() { Rate = 0.1f } } };
         var error = Assert.ThrowsAny<ArgumentException>(() => new SynchronousRuntime(options));
         Assert.Contains("--contamination applies to one-step tasks", error.Message);
     }
@@ -51,7 +52,7 @@ public class OneStepTrainingTest
     [MnistFact]
     public void OneStepTrainingTest_Mnist_DgLearnsFromRealImages()
     {
-        var runtime = new SynchronousRuntime(new TrainOptions { Task = "mnist", Method = "dg", Steps = 300, Seed = 0, EvaluationRows = 200 });
+        var runtime = new SynchronousRuntime(new TrainOptions { Steps = 300, Seed = 0, Task = new() { Name = "mnist" }, Loss = new() { Method = Method.Dg }, Evaluation = new() { Rows = 200 } });
         Assert.IsType<FeaturePolicy>(runtime.Session.Policy);
         var summary = runtime.Run();
         Assert.InRange(summary.Initial.Error, 0.8, 0.95);           // greedy guess on the 10000 test images

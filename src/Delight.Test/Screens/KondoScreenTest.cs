@@ -1,3 +1,4 @@
+using Delight.Losses;
 using Delight.Learning;
 using Delight.Numerics;
 using Delight.Runtime;
@@ -85,7 +86,12 @@ public class KondoScreenTest
 
     static TrainOptions Small(string method) => new()
     {
-        Method = method, Seed = 5, Steps = 1, PromptLength = 4, Prompts = 4, Samples = 5, EvaluationRows = 10,
+        Seed = 5,
+        Steps = 1,
+        Loss = new() { Method = KebabCase.Parse<Method>(method) },
+        Task = new() { PromptLength = 4 },
+        Batch = new() { Prompts = 4, Samples = 5 },
+        Evaluation = new() { Rows = 10 },
     };
 
     static float[] FirstStepGradient(TrainOptions options)
@@ -99,7 +105,7 @@ public class KondoScreenTest
     public void KondoScreenTest_Learner_FullRateEqualsPg()
     {
         var pg = FirstStepGradient(Small("pg"));
-        var kondo = FirstStepGradient(Small("kondo") with { KondoRate = 1f });
+        var kondo = FirstStepGradient(Small("kondo") with { Screen = new() { Kondo = new() { Rate = 1f } } });
         Assert.Equal(pg, kondo);
     }
 
@@ -107,8 +113,8 @@ public class KondoScreenTest
     public void KondoScreenTest_Learner_SpeculativeOnPolicyMatchesExact()
     {
         // On-policy the actor's log-probs equal the learner's up to rounding: same rows kept, same gradient.
-        var exact = FirstStepGradient(Small("kondo") with { KondoRate = 0.2f });
-        var speculative = FirstStepGradient(Small("kondo") with { KondoRate = 0.2f, Screen = "speculative" });
+        var exact = FirstStepGradient(Small("kondo") with { Screen = new() { Kondo = new() { Rate = 0.2f } } });
+        var speculative = FirstStepGradient(Small("kondo") with { Screen = new() { Kondo = new() { Rate = 0.2f }, Mode = ScreenMode.Speculative } });
         GradientCheck.AssertClose(exact, speculative, 1e-4f, "gradient");
         Assert.Contains(exact, g => g != 0f);
     }
@@ -116,7 +122,7 @@ public class KondoScreenTest
     [Fact]
     public void KondoScreenTest_Learner_WorkScalesWithRate()
     {
-        var trainer = new SynchronousRuntime(Small("kondo") with { KondoRate = 0.1f, Screen = "speculative", Steps = 3 });
+        var trainer = new SynchronousRuntime(Small("kondo") with { Screen = new() { Kondo = new() { Rate = 0.1f }, Mode = ScreenMode.Speculative }, Steps = 3 });
         var work = trainer.Run().Work;
         // ρ = 0.1 of 80 tokens keeps 8 tokens, so at most 8 rows per step; step 1 is audited (one full forward of 20).
         Assert.True(work.BackwardRows <= 3 * 8, $"backward rows {work.BackwardRows}");

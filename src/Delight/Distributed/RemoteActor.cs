@@ -52,7 +52,8 @@ public sealed class RemoteActor
     public async Task<RemoteActorResult> RunAsync(Func<TrainOptions, TrainOptions> configure, ulong? seed, CancellationToken cancel, TextWriter? record = null)
     {
         await using var transport = await _transport.ConnectActorAsync(_run, ActorId, cancel).ConfigureAwait(false);
-        var options = configure(await ConfigAsync(transport, cancel).ConfigureAwait(false)) with { Staleness = 0 };
+        var options0 = configure(await ConfigAsync(transport, cancel).ConfigureAwait(false));
+        var options = options0 with { Frictions = options0.Frictions with { Staleness = new() } };
         // Only what an actor needs: no learner, optimizer moments or evaluator.
         var components = new RunComponents(options);
         var policy = components.CreatePolicy();
@@ -60,7 +61,7 @@ public sealed class RemoteActor
         var layout = ParameterLayout.Of(policy.Parameters);
         var rollout = components.CreateRollout();
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"actor {Name}: joined run '{_run}' ({options.Task}, {options.Method}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
+            $"actor {Name}: joined run '{_run}' ({options.Task.Name}, {KebabCase.Of(options.Loss.Method)}, batch {options.PromptsPerBatch}×{options.SamplesPerPrompt}){Describe(actor.Frictions)}"));
 
         using var finishedOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         _ = transport.Finished.ContinueWith(_ => finishedOrCancelled.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);

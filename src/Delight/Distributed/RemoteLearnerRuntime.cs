@@ -51,12 +51,12 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
     /// <param name="transport">the message engine the run goes through (e.g. RabbitMQ's connector)</param>
     public RemoteLearnerRuntime(TrainOptions options, ITransportConnector transport, RunName run, DistributedLearnerOptions? distributed = null)
     {
-        if (options.Staleness > 0)
+        if (options.Frictions.Staleness.Versions > 0)
             throw new OptionException("--staleness", "--staleness simulates lag in the sync runtime; remote actors have real lag, bounded by --max-lag. Drop --staleness.");
-        if (options.CheckpointEvery < 1)
+        if (options.Output.CheckpointEvery < 1)
             throw new OptionException("--checkpoint-every", "the learner acknowledges rollouts when a checkpoint holds them, so it needs --checkpoint-every >= 1 (default 100).");
-        if (options.CheckpointEvery > MaxCheckpointEvery)
-            throw new OptionException("--checkpoint-every", $"--checkpoint-every {options.CheckpointEvery} is too large for the learner: rollouts wait unacknowledged until a checkpoint, and the broker allows {MaxCheckpointEvery}; use a smaller value.");
+        if (options.Output.CheckpointEvery > MaxCheckpointEvery)
+            throw new OptionException("--checkpoint-every", $"--checkpoint-every {options.Output.CheckpointEvery} is too large for the learner: rollouts wait unacknowledged until a checkpoint, and the broker allows {MaxCheckpointEvery}; use a smaller value.");
         Session = new TrainingSession(options);
         _connector = transport;
         _run = run;
@@ -99,7 +99,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
         {
             _transport = Wait(_connector.ConnectLearnerAsync(_run, new LearnerTransportOptions(ConfigJson(Session.Options), _check)
             {
-                MaxUncommitted = Session.Options.CheckpointEvery + CommitThreshold + _distributed.Credits + 16,
+                MaxUncommitted = Session.Options.Output.CheckpointEvery + CommitThreshold + _distributed.Credits + 16,
                 LockWait = _distributed.LockWait,
                 OnInvalid = reason => _ledger.Refused(reason, 0),
                 Decided = _settled,
@@ -226,7 +226,7 @@ public sealed class RemoteLearnerRuntime : ICheckpointedRuntime, IDisposable
             return (RejectReason.UnknownVersion, string.Create(CultureInfo.InvariantCulture,
                 $"sampled with version {version} of learner epoch {stamp.Epoch:x16}, which this run's history does not hold (published by a learner that died after its last checkpoint)"));
         var lag = current - version;
-        var maxLag = Session.Options.MaxLag;
+        var maxLag = Session.Options.Runtime.MaxLag;
         if (lag > maxLag)
             return (RejectReason.TooStale, string.Create(CultureInfo.InvariantCulture,
                 $"sampled with version {version}, {lag} behind the learner's {current}; --max-lag is {maxLag}"));

@@ -15,7 +15,7 @@ public sealed class FinitePromptSet : TokenEnvironmentWrapper
     {
         Options = options;
         if ((long)options.NumPrompts * inner.PromptLength > MaxTokens)
-            throw new ArgumentException($"--finite-prompts {options.NumPrompts} × prompt length {inner.PromptLength} is more than the {MaxTokens} prompt tokens a finite set may hold; use fewer prompts.");
+            throw new Runtime.OptionException("--finite-prompts", $"--finite-prompts {options.NumPrompts} × prompt length {inner.PromptLength} is more than the {MaxTokens} prompt tokens a finite set may hold; use fewer prompts.");
         _prompts = new int[options.NumPrompts * inner.PromptLength];
         var seed = new Rng(options.Seed);
         for (var i = 0; i < options.NumPrompts; i++) inner.SamplePrompt(seed.Split((ulong)i), _prompts.AsSpan(i * PromptLength, PromptLength));

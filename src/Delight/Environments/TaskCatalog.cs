@@ -1,7 +1,7 @@
 namespace Delight.Environments;
 
 /// <summary>What a task trains with unless told otherwise.</summary>
-public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, string Optimizer, string Advantage);
+public sealed record TaskDefaults(int Prompts, int Samples, float LearningRate, Runtime.OptimizerKind Optimizer, Learning.AdvantageEstimator Advantage);
 
 /// <summary>
 /// Task names to environments (egg environments/catalog.py), with the frictions of <see cref="TaskOptions"/> stacked
@@ -24,13 +24,16 @@ public static class TaskCatalog
     /// </summary>
     public static TaskDefaults Defaults(string name) => name switch
     {
-        "mnist" => new TaskDefaults(100, 1, 1e-3f, "adam", "expected-confidence"),
+        "mnist" => new TaskDefaults(100, 1, 1e-3f, Runtime.OptimizerKind.Adam, Learning.AdvantageEstimator.ExpectedConfidence),
         // papers.md §1.3(b): tabular bandits with batch 100 and step size α = 0.1 (plain gradient steps).
-        _ when Bandits.BanditCatalog.Contains(name) => new TaskDefaults(100, 1, 0.1f, "sgd", "global"),
-        _ => new TaskDefaults(10, 10, 3e-4f, "adam", "grouped"),
+        _ when Bandits.BanditCatalog.Contains(name) => new TaskDefaults(100, 1, 0.1f, Runtime.OptimizerKind.Sgd, Learning.AdvantageEstimator.Global),
+        _ => new TaskDefaults(10, 10, 3e-4f, Runtime.OptimizerKind.Adam, Learning.AdvantageEstimator.Grouped),
     };
 
-    /// <summary>The task with its frictions; throws ArgumentException naming the CLI option and the fix on bad input.</summary>
+    /// <summary>The task <paramref name="options"/> names, with its frictions; an <see cref="Runtime.OptionException"/> naming the flag and the fix on bad input.</summary>
+    public static ITokenEnvironment Create(TaskOptions options) => Create(options.Name, options);
+
+    /// <summary>The task <paramref name="name"/> with the shape and frictions of <paramref name="options"/> (whose <see cref="TaskOptions.Name"/> is not read).</summary>
     public static ITokenEnvironment Create(string name, TaskOptions options)
     {
         options.Validate();

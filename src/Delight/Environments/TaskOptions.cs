@@ -1,12 +1,15 @@
 namespace Delight.Environments;
 
 /// <summary>
-/// The knobs of <see cref="TaskCatalog.Create"/>: the task's shape (null = the task's egg default), reversal's reward
+/// The task part of a run: which task (<see cref="Name"/>) and the knobs of <see cref="TaskCatalog.Create(TaskOptions)"/>: the task's shape (null = the task's egg default), reversal's reward
 /// variants, and the environment frictions (each off at its default). A knob that does not apply to the chosen task
 /// is refused rather than ignored.
 /// </summary>
 public sealed record TaskOptions
 {
+    /// <summary>The task's name in <see cref="TaskCatalog.Names"/> (--task).</summary>
+    [Runtime.Option("task", "Task: reversal, bit_parity, key_value, subsequence_match, mnist or a bandit.")]
+    public string Name { get; init; } = "reversal";
     /// <summary>Prompt length (--prompt-length); null = task default (reversal 10, bit_parity 10, subsequence_match 2). key_value's is 2·pairs + 1.</summary>
     [Runtime.Option("prompt-length", "Prompt length H (default: the task's; 10 for reversal).", Min = 1, Max = 1_000)]
     public int? PromptLength { get; init; }

@@ -148,9 +148,9 @@ public sealed class RunFolder : IDisposable
         WriteAtomically(System.IO.Path.Combine(Path, "summary.json"), w =>
         {
             w.WriteStartObject();
-            w.WriteString("task", o.Task);
-            w.WriteString("method", o.Method);
-            w.WriteString("runtime", s.Rollouts is null ? o.Runtime : "broker");
+            w.WriteString("task", o.Task.Name);
+            w.WriteString("method", KebabCase.Of(o.Loss.Method));
+            w.WriteString("runtime", s.Rollouts is null ? KebabCase.Of(o.Runtime.Kind) : "broker");
             w.WriteNumber("seed", o.Seed);
             w.WriteNumber("steps", s.StepsDone);
             Number(w, "wall_seconds", s.WallSeconds);

@@ -17,8 +17,10 @@ public enum BugLogProbs
 public sealed record BugOptions
 {
     /// <summary>Probability that a row's answer becomes the landmine (all zeros).</summary>
+    [Runtime.Option("bug-prob", "Buggy rows: landmine answer (all zeros), wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float Prob { get; init; }
     /// <summary>The bug model: the junk answer's recorded log-probs claim certainty, or are the policy's own.</summary>
+    [Runtime.Option("bug-logprobs", "Buggy rows' recorded log-probs: claimed (probability 1 for the junk answer) or actual (the actor's own log-probs of it).")]
     public BugLogProbs LogProbs { get; init; } = BugLogProbs.Claimed;
 
     public void Validate()
@@ -26,14 +28,6 @@ public sealed record BugOptions
         FrictionCheck.Probability("--bug-prob", Prob);
         if (!Enum.IsDefined(LogProbs)) throw new Runtime.OptionException("--bug-logprobs", $"--bug-logprobs {LogProbs} is unknown; choose claimed or actual.");
     }
-
-    /// <summary>The --bug-logprobs spelling: claimed or actual.</summary>
-    public static BugLogProbs Parse(string text) => text switch
-    {
-        "claimed" => BugLogProbs.Claimed,
-        "actual" => BugLogProbs.Actual,
-        _ => throw new Runtime.OptionException("--bug-logprobs", $"--bug-logprobs '{text}' is unknown; choose claimed (the actor reports probability 1 for its junk answer) or actual (the policy's own log-probs of it)."),
-    };
 }
 
 /// <summary>

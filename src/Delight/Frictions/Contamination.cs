@@ -8,8 +8,10 @@ namespace Delight.Frictions;
 public sealed record ContaminatedSamplingOptions
 {
     /// <summary>ρ: the fraction of actions drawn from the contaminating distribution q.</summary>
+    [Runtime.Option("contamination", "One-step tasks: fraction ρ of actions drawn from a contaminating distribution (exact behaviour log-probs recorded).", Min = 0, Max = 1)]
     public float Rate { get; init; }
     /// <summary>The arm q puts all its mass on; null = uniform q.</summary>
+    [Runtime.Option("contamination-arm", "The contaminating distribution's single arm (default: uniform over arms).", Min = 0, Max = 1_000_000)]
     public int? Arm { get; init; }
 
     public void Validate()

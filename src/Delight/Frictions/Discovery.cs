@@ -6,6 +6,7 @@ namespace Delight.Frictions;
 public sealed record DiscoveryOptions
 {
     /// <summary>Probability that a row's answer becomes the correct one.</summary>
+    [Runtime.Option("discovery-prob", "Rare discovery: the correct answer, wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float Prob { get; init; }
 
     public void Validate() => FrictionCheck.Probability("--discovery-prob", Prob);

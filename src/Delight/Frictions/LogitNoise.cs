@@ -7,6 +7,7 @@ namespace Delight.Frictions;
 public sealed record LogitNoiseOptions
 {
     /// <summary>σ of the fixed Gaussian vector added to the actor's logits.</summary>
+    [Runtime.Option("logit-noise", "Fixed Gaussian noise σ·u on the actor's logits.", Min = 0, Max = 1e6)]
     public float Std { get; init; }
 
     public void Validate() => FrictionCheck.NonNegative("--logit-noise", Std);

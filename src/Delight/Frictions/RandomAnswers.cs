@@ -6,6 +6,7 @@ namespace Delight.Frictions;
 public sealed record RandomAnswerOptions
 {
     /// <summary>Probability that a row's answer becomes uniformly random tokens.</summary>
+    [Runtime.Option("random-prob", "Random answers, wrong behaviour log-probs.", Min = 0, Max = 1)]
     public float Prob { get; init; }
 
     public void Validate() => FrictionCheck.Probability("--random-prob", Prob);

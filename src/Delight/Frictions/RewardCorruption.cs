@@ -6,8 +6,10 @@ namespace Delight.Frictions;
 public sealed record RewardCorruptionOptions
 {
     /// <summary>Probability that the reward is replaced by a fair coin in {0, 1}.</summary>
+    [Runtime.Option("reward-flip-prob", "Reward replaced by a fair coin in {0, 1}.", Min = 0, Max = 1)]
     public float FlipProb { get; init; }
     /// <summary>Standard deviation of Gaussian noise added to every reward.</summary>
+    [Runtime.Option("reward-noise-std", "Gaussian noise added to rewards.", Min = 0, Max = 1e6)]
     public float NoiseStd { get; init; }
 
     public bool Any => FlipProb > 0 || NoiseStd > 0;

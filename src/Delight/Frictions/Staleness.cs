@@ -16,12 +16,15 @@ public enum StalenessMode
 public sealed record StalenessOptions
 {
     /// <summary>D: the actor samples with parameters up to D versions old.</summary>
+    [Runtime.Option("staleness", "Actor samples with parameters up to D versions old.", Min = 0, Max = 10_000)]
     public int Versions { get; init; }
+    [Runtime.Option("staleness-mode", "uniform (lag in [0, D]) or fixed (lag D).")]
     public StalenessMode Mode { get; init; } = StalenessMode.Uniform;
 
     public void Validate()
     {
         if (Versions < 0) throw new Runtime.OptionException("--staleness", $"--staleness {Versions} must be >= 0 (versions of lag).");
+        if (!Enum.IsDefined(Mode)) throw new Runtime.OptionException("--staleness-mode", $"--staleness-mode {(int)Mode} is unknown; choose uniform or fixed.");
     }
 }
 

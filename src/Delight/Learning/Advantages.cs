@@ -6,7 +6,7 @@ public enum AdvantageEstimator
     /// <summary>b = mean reward of the samples sharing the row's prompt (default for sequence tasks).</summary>
     Grouped,
     /// <summary>b = mean reward of the whole batch.</summary>
-    GlobalMean,
+    Global,
     /// <summary>
     /// b(x) = Σ_a π(a|x)², the policy's expected confidence: a label-free estimate of π(correct|x) for one-step
     /// bandits with a 0/1 reward (the reference MNIST baseline, per papers.md §0). Read from the learner's own
@@ -26,7 +26,7 @@ public static class Advantages
         var size = estimator switch
         {
             AdvantageEstimator.Grouped => groupSize,
-            AdvantageEstimator.GlobalMean => rows,
+            AdvantageEstimator.Global => rows,
             _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "unknown advantage estimator"),
         };
         if (size < 1 || rows % size != 0)

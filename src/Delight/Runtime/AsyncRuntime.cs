@@ -27,7 +27,7 @@ public sealed class AsyncRuntime : ITrainingRuntime
     public AsyncRuntime(TrainOptions options)
     {
         Session = new TrainingSession(options);
-        var window = options.MaxLag + 1;
+        var window = options.Runtime.MaxLag + 1;
         _ready = new Rollout?[window];
         for (var i = 0; i < window; i++) _free.Push(Session.Components.CreateRollout());
         _board = new ParameterBoard(Session.Policy.Parameters.BufferLength);
@@ -44,7 +44,7 @@ public sealed class AsyncRuntime : ITrainingRuntime
         _board.Publish(Session.Learner.PolicyVersion, Session.Policy.Parameters);
         _learnerVersion = Session.Learner.PolicyVersion;
         _nextTicket = Session.StepsDone; // ticket t is applied as step t, also after a resume
-        var actors = new Thread[Session.Options.Actors];
+        var actors = new Thread[Session.Options.Runtime.Actors];
         for (var i = 0; i < actors.Length; i++)
         {
             // Actor 0 draws from the synchronous runtime's "actor" stream, so K = 0 with one actor reproduces it.
@@ -122,7 +122,7 @@ public sealed class AsyncRuntime : ITrainingRuntime
                     if (_stopping || _nextTicket >= options.Steps) return;
                     ticket = _nextTicket++;
                     // Admission: start ticket t only when the learner is at version ≥ t − K.
-                    while (!_stopping && _learnerVersion < ticket - options.MaxLag) Monitor.Wait(_lock);
+                    while (!_stopping && _learnerVersion < ticket - options.Runtime.MaxLag) Monitor.Wait(_lock);
                     if (_stopping) return;
                     rollout = _free.Pop();
                 }

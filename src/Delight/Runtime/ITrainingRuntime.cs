@@ -15,10 +15,10 @@ public interface ICheckpointedRuntime : ITrainingRuntime
 /// <summary>The runtimes of <see cref="ITrainingRuntime"/> (Loop.cs), by name.</summary>
 public static class TrainingRuntimes
 {
-    /// <summary>The runtime <see cref="TrainOptions.Runtime"/> names.</summary>
-    public static ITrainingRuntime Create(TrainOptions options) => options.Runtime switch
+    /// <summary>The runtime <see cref="RuntimeOptions.Kind"/> names.</summary>
+    public static ITrainingRuntime Create(TrainOptions options) => options.Runtime.Kind switch
     {
-        "async" => new AsyncRuntime(options),
+        RuntimeKind.Async => new AsyncRuntime(options),
         _ => new SynchronousRuntime(options),
     };
 }

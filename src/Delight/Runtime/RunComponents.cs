@@ -24,7 +24,7 @@ public sealed class RunComponents
         Root = new Rng(options.Seed);
         Environment = options.Environment();
         BatchRows = options.PromptsPerBatch * options.SamplesPerPrompt;
-        Frictions = options.Frictions();
+        Frictions = options.Frictions;
     }
 
     public TrainOptions Options { get; }
@@ -53,8 +53,8 @@ public sealed class RunComponents
     /// <summary>The learner of <paramref name="policy"/>: the method's loss, the optimizer, the screen and the run's rollout check.</summary>
     public Learner CreateLearner(ISequencePolicy policy)
     {
-        var loss = LossCatalog.Create(Options.Method, Options.LossOptions(), Root.Split("loss"));
-        Optimizer optimizer = Options.OptimizerName == "sgd"
+        var loss = LossCatalog.Create(Options.Loss, Root.Split("loss"));
+        Optimizer optimizer = Options.OptimizerKind == OptimizerKind.Sgd
             ? new Sgd(Options.LearningRate)
             : new Adam(policy.Parameters.BufferLength, Options.LearningRate);
         var learnerOptions = Options.LearnerOptions();

@@ -31,10 +31,10 @@ public sealed class TrainingSession
         Learner = Components.CreateLearner(Policy);
         if (Environment.Bandit is { } bandit)
             _directions = new UpdateDirections(bandit);
-        else if (options.DirectionEvery > 0)
+        else if (options.Evaluation.DirectionEvery > 0)
             _batchDirections = BatchDirections.For(Environment, Policy)
                 ?? throw new OptionException("--direction-every", $"the task '{Environment.Name}' has no correct answer to measure the update against; drop --direction-every.");
-        _evaluator = new Evaluator(Environment, Policy, options.EvaluationRows, Root.Split("evaluation").NextUInt64());
+        _evaluator = new Evaluator(Environment, Policy, options.Evaluation.Rows, Root.Split("evaluation").NextUInt64());
     }
 
     /// <summary>Where the environment, policies, actors and the learner come from.</summary>
@@ -55,7 +55,7 @@ public sealed class TrainingSession
     public Evaluation Initial { get; private set; } = Evaluation.None;
 
     /// <summary>Rows a policy's buffers are sized for: a batch, or up to 100 evaluation rows at a time.</summary>
-    public static int PolicyRows(TrainOptions options) => Math.Max(options.PromptsPerBatch * options.SamplesPerPrompt, Math.Min(options.EvaluationRows, 100));
+    public static int PolicyRows(TrainOptions options) => Math.Max(options.PromptsPerBatch * options.SamplesPerPrompt, Math.Min(options.Evaluation.Rows, 100));
 
     /// <summary>Starts the clock; a fresh run measures the untrained policy first (a resumed one restored it).</summary>
     public void Start()
@@ -81,7 +81,7 @@ public sealed class TrainingSession
         static Dictionary<string, string> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(x => x.Split('=', 2)).ToDictionary(x => x[0], x => x.Length > 1 ? x[1] : "", StringComparer.Ordinal);
         var theirs = Parse(identity);
-        var defaults = Parse(Identity(new TrainOptions { Task = options.Task }));
+        var defaults = Parse(Identity(new TrainOptions { Task = new() { Name = options.Task.Name } }));
         return [.. Parse(Identity(options))
             .Where(x => theirs.TryGetValue(x.Key, out var saved) ? saved != x.Value : defaults.GetValueOrDefault(x.Key) != x.Value)
             .Select(x => x.Key)];
@@ -127,7 +127,7 @@ public sealed class TrainingSession
         if (Learner.Loss.LearnsFromTargets) ReplaceAnswersWithTargets(rollout);
         _directions?.Before(Policy.Parameters.Values);
         // StepsDone counts from 0 here, so step k (1-based) is measured when k is a multiple of --direction-every.
-        var measureBatch = _batchDirections is not null && (StepsDone + 1) % Options.DirectionEvery == 0;
+        var measureBatch = _batchDirections is not null && (StepsDone + 1) % Options.Evaluation.DirectionEvery == 0;
         if (measureBatch) _batchDirections!.Before(rollout);
         var metrics = Learner.Step(rollout);
         StepsDone++;
@@ -141,7 +141,7 @@ public sealed class TrainingSession
         _work.BackwardFlops += metrics.BackwardFlops;
         // Every --eval-every steps and at the last step, so a run cut at step k and resumed logs what an
         // uninterrupted one does (evaluations are reseeded, so they do not depend on when they happen).
-        var every = Options.EvaluateEvery;
+        var every = Options.Evaluation.Every;
         Evaluation? evaluation = null;
         if ((every > 0 && StepsDone % every == 0) || StepsDone == Options.Steps)
         {

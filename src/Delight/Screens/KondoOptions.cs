@@ -1,3 +1,5 @@
+using Delight.Runtime;
+
 namespace Delight.Screens;
 
 /// <summary>What a sample's worth is measured by (egg common.py compute_priority).</summary>
@@ -34,31 +36,41 @@ public enum KondoRowScore { Mean, Sum }
 public sealed record KondoOptions
 {
     /// <summary>ρ ∈ (0, 1]: fraction of the batch's tokens (or rows) kept, the highest priorities first.</summary>
+    [Option("kondo-rate", "Kondo gate: keep the top fraction ρ ∈ (0, 1] by priority.", Min = 0, Max = 1)]
     public float? Rate { get; init; }
-    /// <summary>λ: keep when priority &gt; λ.</summary>
+    /// <summary>λ: keep when priority &gt; λ. Method kondo given neither rate nor price gates at λ = 0 (<see cref="ScreenOptions.Gate"/>).</summary>
+    [Option("kondo-price", "Kondo gate: keep priority > λ (method kondo defaults to λ = 0).", Min = -1e6, Max = 1e6)]
     public float? Price { get; init; }
     /// <summary>
     /// Keep with probability σ((priority − λ)/η) instead of the hard rule: with a price, λ is the price; with a rate,
     /// λ is the running (1 − ρ)-quantile of the last <see cref="History"/> priorities.
     /// </summary>
+    [Option("kondo-stochastic", "Keep with probability σ((priority − λ)/η): λ is --kondo-price, or with --kondo-rate the running (1 − ρ)-quantile of recent priorities.")]
     public bool Stochastic { get; init; }
     /// <summary>η &gt; 0 of the stochastic gate.</summary>
+    [Option("kondo-eta", "Kondo stochastic gate: temperature η of σ((priority − λ)/η).", Min = 0, Max = 1e6)]
     public float Temperature { get; init; } = 1f;
+    [Option("kondo-priority", "Kondo gate: what a token (or row) is ranked by: delight χ, advantage U, |U|, surprisal ℓ, a uniform draw, or additive α·U + (1 − α)·ℓ.")]
     public KondoPriority Priority { get; init; } = KondoPriority.Delight;
     /// <summary>α ∈ [0, 1] of the additive priority.</summary>
     public float Alpha { get; init; } = 0.5f;
+    [Option("kondo-granularity", "Kondo gate: screen tokens, or whole rows by a score of their tokens.")]
     public KondoGranularity Granularity { get; init; } = KondoGranularity.Token;
     /// <summary>Row granularity: a row's score is the mean (default) or the sum of its token priorities. Not read by the
     /// deterministic rate rule, which ranks rows by the sum of their gated token priorities.</summary>
+    [Option("kondo-row-score", "Kondo row granularity: a row's score is the mean or the sum of its token priorities (default mean).")]
     public KondoRowScore? RowScore { get; init; }
     /// <summary>Stochastic rate gate: how many recent priorities (tokens or rows, whichever is gated) the price is the quantile of.</summary>
+    [Option("kondo-history", "Kondo stochastic rate gate: λ is the (1 − ρ)-quantile of the last N priorities (tokens or rows, as gated).", Min = 1, Max = 1 << 20)]
     public int History { get; init; } = 1024;
     /// <summary>Stochastic rate gate: until the history holds this many priorities, the gate is open (every unit kept, p = 1).</summary>
+    [Option("kondo-warmup", "Kondo stochastic rate gate: keep everything until the history holds N priorities.", Min = 0, Max = 1 << 20)]
     public int Warmup { get; init; } = 128;
     /// <summary>
     /// Stochastic gate: a kept unit's coefficients are divided by its keep probability p (Horvitz–Thompson), so the
     /// screened coefficient's expectation equals the unscreened one of the method behind the gate.
     /// </summary>
+    [Option("kondo-ipw", "Kondo stochastic gate: divide kept rows' coefficients by their keep probability (Horvitz–Thompson; unbiased for the method behind the gate).")]
     public bool InversePropensity { get; init; }
 
     /// <summary>The rate-targeted stochastic gate, the only mode with a history of priorities.</summary>
@@ -86,23 +98,7 @@ public sealed record KondoOptions
             throw new Runtime.OptionException("--kondo-eta", $"--kondo-eta {Temperature} must be > 0: it is the temperature η of the stochastic gate σ((priority − λ)/η).");
         if (!(Alpha >= 0 && Alpha <= 1))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "the additive priority's weight α must be in [0, 1].");
+        if (!Enum.IsDefined(Priority)) throw new OptionException("--kondo-priority", $"--kondo-priority {(int)Priority} is not a priority.");
+        if (!Enum.IsDefined(Granularity)) throw new OptionException("--kondo-granularity", $"--kondo-granularity {(int)Granularity} is not a granularity.");
     }
-
-    public static KondoPriority ParsePriority(string text) => text switch
-    {
-        "delight" => KondoPriority.Delight,
-        "advantage" => KondoPriority.Advantage,
-        "abs-advantage" or "abs_advantage" => KondoPriority.AbsAdvantage,
-        "surprisal" => KondoPriority.Surprisal,
-        "uniform" => KondoPriority.Uniform,
-        "additive" => KondoPriority.Additive,
-        _ => throw new Runtime.OptionException("--kondo-priority", $"--kondo-priority '{text}' is unknown; choose one of: delight, advantage, abs-advantage, surprisal, uniform, additive."),
-    };
-
-    public static KondoRowScore ParseRowScore(string text) => text switch
-    {
-        "mean" => KondoRowScore.Mean,
-        "sum" => KondoRowScore.Sum,
-        _ => throw new Runtime.OptionException("--kondo-row-score", $"--kondo-row-score '{text}' is unknown; choose mean or sum."),
-    };
 }

@@ -65,11 +65,11 @@ public sealed record ArmedBanditOptions
 
     public void Validate()
     {
-        if (ArmCount is { } k && k < 2) throw new ArgumentException($"--arms {k} must be >= 2 (a bandit needs a choice).");
+        if (ArmCount is { } k && k < 2) throw new Delight.Runtime.OptionException("--arms", $"--arms {k} must be >= 2 (a bandit needs a choice).");
         if (ArmMeans is { } means)
         {
             if (ArmCount is { } count && count != means.Count)
-                throw new ArgumentException($"--arms {count} disagrees with the {means.Count} arm means; drop --arms or give {count} means.");
+                throw new Delight.Runtime.OptionException("--arms", $"--arms {count} disagrees with the {means.Count} arm means; drop --arms or give {count} means.");
             if (means.Count < 2) throw new ArgumentException($"the bandit needs at least 2 arm means, got {means.Count}.");
             for (var a = 0; a < means.Count; a++)
                 if (!(means[a] >= 0 && means[a] <= 1))

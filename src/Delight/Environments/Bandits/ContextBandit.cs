@@ -46,9 +46,9 @@ public sealed record ContextBanditOptions
 
     public void Validate()
     {
-        if (ContextCount < 1) throw new ArgumentException($"--contexts {ContextCount} must be >= 1.");
-        if (ArmCount < 2) throw new ArgumentException($"--arms {ArmCount} must be >= 2 (a bandit needs a choice).");
+        if (ContextCount < 1) throw new Delight.Runtime.OptionException("--contexts", $"--contexts {ContextCount} must be >= 1.");
+        if (ArmCount < 2) throw new Delight.Runtime.OptionException("--arms", $"--arms {ArmCount} must be >= 2 (a bandit needs a choice).");
         if (!(ContextSkew >= 0) || !double.IsFinite(ContextSkew))
-            throw new ArgumentException($"--context-skew {ContextSkew} must be a finite number >= 0 (0 = uniform contexts).");
+            throw new Delight.Runtime.OptionException("--context-skew", $"--context-skew {ContextSkew} must be a finite number >= 0 (0 = uniform contexts).");
     }
 }

@@ -47,10 +47,10 @@ public sealed record GamblingOptions
 
     public void Validate()
     {
-        if (!(Gap > 0) || !double.IsFinite(Gap)) throw new ArgumentException($"--gap {Gap} must be a finite number > 0 (the best arm must be better).");
+        if (!(Gap > 0) || !double.IsFinite(Gap)) throw new Delight.Runtime.OptionException("--gap", $"--gap {Gap} must be a finite number > 0 (the best arm must be better).");
         if (!(ArmNoiseStd >= 0) || !double.IsFinite(ArmNoiseStd))
-            throw new ArgumentException($"--arm-noise {ArmNoiseStd} must be a finite standard deviation >= 0.");
+            throw new Delight.Runtime.OptionException("--arm-noise", $"--arm-noise {ArmNoiseStd} must be a finite standard deviation >= 0.");
         if (!(BestArmNoiseStd >= 0) || !double.IsFinite(BestArmNoiseStd))
-            throw new ArgumentException($"--best-arm-noise {BestArmNoiseStd} must be a finite standard deviation >= 0.");
+            throw new Delight.Runtime.OptionException("--best-arm-noise", $"--best-arm-noise {BestArmNoiseStd} must be a finite standard deviation >= 0.");
     }
 }

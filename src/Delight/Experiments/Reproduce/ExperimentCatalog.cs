@@ -24,5 +24,5 @@ public static class ExperimentCatalog
 
     /// <summary>The experiment called <paramref name="name"/>; an unknown name is refused with the list of names.</summary>
     public static IExperiment Find(string name) => All.FirstOrDefault(e => e.Name == name)
-        ?? throw new ArgumentException($"unknown experiment '{name}': use one of {string.Join(", ", Names)}.");
+        ?? throw new Runtime.OptionException("NAME", $"unknown experiment '{name}': use one of {string.Join(", ", Names)}.");
 }

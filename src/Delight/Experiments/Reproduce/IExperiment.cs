@@ -31,7 +31,7 @@ public static class ReproduceScales
     {
         "quick" => ReproduceScale.Quick,
         "full" => ReproduceScale.Full,
-        _ => throw new ArgumentException($"unknown --scale '{text}': use quick or full."),
+        _ => throw new Runtime.OptionException("--scale", $"unknown --scale '{text}': use quick or full."),
     };
 
     /// <summary>Seeds when --seeds is not given: 3 for a smoke run, 10 for the committed results (the brief's minimum).</summary>

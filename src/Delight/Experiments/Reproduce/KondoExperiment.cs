@@ -1,3 +1,6 @@
+using Delight.Losses;
+using Delight.Screens;
+using Delight.Frictions;
 using System.Text.Json.Nodes;
 using Delight.Reports;
 using Delight.Runtime;
@@ -27,12 +30,12 @@ public sealed class KondoExperiment : SweepExperiment
         foreach (var task in new[] { "mnist", "reversal" })
         {
             var steps = task == "mnist" ? Steps(scale, context, full: 10_000, quick: 500) : Steps(scale, context, full: 1000, quick: 150);
-            var options = new TrainOptions { Task = task, Steps = steps, EvaluateEvery = EvalEvery(steps) };
-            if (task == "reversal") options = options with { PromptLength = 10, Vocabulary = 2 };
+            var options = new TrainOptions { Task = new() { Name = task }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
+            if (task == "reversal") options = options with { Task = options.Task with { PromptLength = 10, Vocabulary = 2 } };
             // Three sweeps: the gate options only make sense for method kondo, and rate and price are exclusive.
             var baselines = RunSweep(task + "-baselines", options, [Axis("method", "pg", "dg")], seeds, outDirectory, context, log);
-            var rates = RunSweep(task + "-rate", options with { Method = "kondo" }, [Axis("kondo-rate", Rates)], seeds, outDirectory, context, log);
-            var price = RunSweep(task + "-price0", options with { Method = "kondo", KondoPrice = 0 }, [Axis("method", "kondo")], seeds, outDirectory, context, log);
+            var rates = RunSweep(task + "-rate", options with { Loss = new() { Method = Method.Kondo } }, [Axis("kondo-rate", Rates)], seeds, outDirectory, context, log);
+            var price = RunSweep(task + "-price0", options with { Loss = new() { Method = Method.Kondo }, Screen = new() { Kondo = new() { Price = 0 } } }, [Axis("method", "kondo")], seeds, outDirectory, context, log);
             var configurations = new List<(string Label, SweepTables Tables, (string, string) Key)>
             {
                 ("pg", baselines, ("method", "pg")), ("dg", baselines, ("method", "dg")),

@@ -1,3 +1,6 @@
+using Delight.Losses;
+using Delight.Screens;
+using Delight.Frictions;
 using System.Text.Json.Nodes;
 using Delight.Reports;
 using Delight.Runtime;
@@ -33,23 +36,23 @@ public sealed class KondoRowsExperiment : SweepExperiment
     public static IReadOnlyList<(string Label, string Group, TrainOptions Options)> Configurations(TrainOptions task, bool longer)
     {
         var rate = float.Parse(Rate, System.Globalization.CultureInfo.InvariantCulture);
-        var kondo = task with { Method = "kondo", KondoGranularity = "row", KondoRate = rate };
-        var stochastic = kondo with { KondoStochastic = true, KondoEta = Eta, KondoRowScore = "sum" };
+        var kondo = task with { Loss = new() { Method = Method.Kondo }, Screen = new() { Kondo = new() { Granularity = KondoGranularity.Row, Rate = rate } } };
+        var stochastic = kondo with { Screen = new() { Kondo = kondo.Screen.Kondo with { Stochastic = true, Temperature = Eta, RowScore = KondoRowScore.Sum } } };
         var all = new List<(string, string, TrainOptions)>
         {
-            ("dg", "dg", task with { Method = "dg" }),
+            ("dg", "dg", task with { Loss = new() { Method = Method.Dg } }),
             (Invariant($"stochastic rows ρ = {Rate}, η = {Eta}, Σχ"), "stochastic", stochastic),
         };
         if (longer) return all;
         all.Add((Invariant($"top-ρ rows ρ = {Rate}"), "top-rows", kondo));
-        all.Add((Invariant($"stochastic rows ρ = {Rate}, η = {Eta}, Σχ, Horvitz–Thompson"), "stochastic-ipw", stochastic with { KondoIpw = true }));
+        all.Add((Invariant($"stochastic rows ρ = {Rate}, η = {Eta}, Σχ, Horvitz–Thompson"), "stochastic-ipw", stochastic with { Screen = new() { Kondo = stochastic.Screen.Kondo with { InversePropensity = true } } }));
         // Whole random rows: the stochastic row gate on a sum of uniform draws (the deterministic row rule would keep only
         // the uniformly gated tokens inside its rows).
         // At the delight gate's own ρ a random row has a non-zero advantage only about a quarter of the time, so the
         // control runs at a higher rate, chosen to give a comparable backward budget (the table reports the one it used).
-        var uniform = stochastic with { KondoPriority = "uniform", KondoEta = UniformEta };
+        var uniform = stochastic with { Screen = new() { Kondo = stochastic.Screen.Kondo with { Priority = KondoPriority.Uniform, Temperature = UniformEta } } };
         var matched = float.Parse(MatchedUniformRate, System.Globalization.CultureInfo.InvariantCulture);
-        all.Add((Invariant($"uniform control: random rows ρ = {MatchedUniformRate}"), "uniform-matched", uniform with { KondoRate = matched }));
+        all.Add((Invariant($"uniform control: random rows ρ = {MatchedUniformRate}"), "uniform-matched", uniform with { Screen = new() { Kondo = uniform.Screen.Kondo with { Rate = matched } } }));
         return all;
     }
 
@@ -65,12 +68,12 @@ public sealed class KondoRowsExperiment : SweepExperiment
         {
             var longer = h != lengths[0];
             var lengthSeeds = longer ? Math.Min(seeds, LongerSeeds) : seeds;
-            var task = new TrainOptions { Task = "reversal", Steps = steps, EvaluateEvery = EvalEvery(steps), PromptLength = h, Vocabulary = 2 };
+            var task = new TrainOptions { Task = new() { Name = "reversal", PromptLength = h, Vocabulary = 2 }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
             var results = new List<Result>();
             foreach (var (label, group, options) in Configurations(task, longer))
             {
-                var tables = RunSweep(Invariant($"h{h}-{group}"), options, [Axis("method", options.Method)], lengthSeeds, outDirectory, context, log);
-                var key = ("method", options.Method);
+                var tables = RunSweep(Invariant($"h{h}-{group}"), options, [Axis("method", KebabCase.Of(options.Loss.Method))], lengthSeeds, outDirectory, context, log);
+                var key = ("method", KebabCase.Of(options.Loss.Method));
                 results.Add(new Result(label, tables.Find(key), WorkCurve.Of(tables, key), SeedStatistics.Of(tables.SeedSummaries("final.greedy_sequence_error", key))));
             }
             var dg = results[0];

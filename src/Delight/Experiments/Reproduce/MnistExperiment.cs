@@ -16,7 +16,7 @@ public sealed class MnistExperiment : SweepExperiment
     public override ExperimentReport Run(ReproduceScale scale, int seeds, string outDirectory, TextWriter log, SweepContext context)
     {
         var steps = Steps(scale, context, full: 10_000, quick: 1500);
-        var options = new TrainOptions { Task = "mnist", Steps = steps, EvaluateEvery = EvalEvery(steps) };
+        var options = new TrainOptions { Task = new() { Name = "mnist" }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
         var tables = RunSweep("methods", options, [Axis("method", Methods)], seeds, outDirectory, context, log);
         var paper = new Dictionary<string, string>
         {

@@ -1,3 +1,6 @@
+using Delight.Losses;
+using Delight.Screens;
+using Delight.Frictions;
 using System.Text.Json.Nodes;
 using Delight.Reports;
 using Delight.Runtime;
@@ -20,7 +23,11 @@ public sealed class MnistStalenessExperiment : SweepExperiment
     {
         var steps = Steps(scale, context, full: 10_000, quick: 1000);
         string[] delays = scale == ReproduceScale.Full ? ["0", "10", "100", "1000"] : ["0", "100"];
-        var options = new TrainOptions { Task = "mnist", Steps = steps, EvaluateEvery = EvalEvery(steps), StalenessMode = "fixed", DirectionEvery = DirectionEvery(steps) };
+        var options = new TrainOptions
+        {
+            Task = new() { Name = "mnist" }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps), DirectionEvery = DirectionEvery(steps) },
+            Frictions = new() { Staleness = new() { Mode = StalenessMode.Fixed } },
+        };
         var tables = RunSweep("staleness", options, [Axis("staleness", delays), Axis("method", Methods)], seeds, outDirectory, context, log);
         var rows = delays.Select(d => (IReadOnlyList<string>)[d, .. Methods.Select(m => tables.FinalError(("staleness", d), ("method", m))),
             d == "1000" ? "pg ≈ 90 %, is-pg ≈ 8 %, dg ≈ 2 % (10k steps)" : "not given"]).ToList();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Delight.Frictions;
 using Delight.Reports;
 using Delight.Runtime;
 using static Delight.Experiments.Reproduce.Cells;
@@ -18,14 +19,20 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
     public static IReadOnlyList<(string Name, Func<TrainOptions, TrainOptions> Apply)> Settings { get; } =
     [
         ("none", o => o),
-        ("staleness", o => o with { Staleness = 10 }),
-        ("bug", o => o with { BugProb = 0.05f }),
+        ("staleness", o => o with { Frictions = o.Frictions with { Staleness = new() { Versions = 10 } } }),
+        ("bug", o => o with { Frictions = o.Frictions with { Bug = new() { Prob = 0.05f } } }),
         // The other bug model (issue 14): the buggy actor reports its policy's true log-probs of the junk answer, so
         // importance weights carry no hidden help. pg and dg never read them: their runs equal the claimed model's.
-        ("bug-actual", o => o with { BugProb = 0.05f, BugLogProbs = "actual" }),
-        ("reward-flip", o => o with { RewardFlipProb = 0.05f }),
-        ("discovery", o => o with { DiscoveryProb = 0.01f }),
-        ("all-four", o => o with { Staleness = 10, BugProb = 0.05f, RewardFlipProb = 0.05f, DiscoveryProb = 0.01f }),
+        ("bug-actual", o => o with { Frictions = o.Frictions with { Bug = new() { Prob = 0.05f, LogProbs = BugLogProbs.Actual } } }),
+        ("reward-flip", o => o with { Frictions = o.Frictions with { Reward = new() { FlipProb = 0.05f } } }),
+        ("discovery", o => o with { Frictions = o.Frictions with { Discovery = new() { Prob = 0.01f } } }),
+        ("all-four", o => o with
+        {
+            Frictions = o.Frictions with
+            {
+                Staleness = new() { Versions = 10 }, Bug = new() { Prob = 0.05f }, Reward = new() { FlipProb = 0.05f }, Discovery = new() { Prob = 0.01f },
+            },
+        }),
     ];
 
     public override string Name => "reversal-frictions";
@@ -35,7 +42,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
     {
         var steps = Steps(scale, context, full: 1000, quick: 150);
         var settings = scale == ReproduceScale.Full ? Settings : [Settings[0], Settings[^1]];
-        var options = new TrainOptions { Task = "reversal", PromptLength = 10, Vocabulary = 2, Steps = steps, EvaluateEvery = EvalEvery(steps) };
+        var options = new TrainOptions { Task = new() { Name = "reversal", PromptLength = 10, Vocabulary = 2 }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
         var rows = new List<IReadOnlyList<string>>();
         var raw = new JsonObject();
         var ratios = new Dictionary<string, double>();
@@ -62,7 +69,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
         // The longest H solved at a fixed budget: every method under all four frictions, the same steps, H swept.
         int[] lengths = scale == ReproduceScale.Full ? FullLengths : [4, 8];
         var lengthSeeds = Math.Min(seeds, scale == ReproduceScale.Full ? 3 : 2);
-        var lengthTables = RunSweep("lengths", Settings[^1].Apply(options) with { EvaluateEvery = 0 },
+        var lengthTables = RunSweep("lengths", Settings[^1].Apply(options) with { Evaluation = new() { Every = 0 } },
             [Axis("prompt-length", [.. lengths.Select(h => Invariant($"{h}"))]), Axis("method", Methods)],
             lengthSeeds, outDirectory, context, log);
         CsvRow AtLength(int h, string m) => lengthTables.Find(("prompt-length", Invariant($"{h}")), ("method", m));

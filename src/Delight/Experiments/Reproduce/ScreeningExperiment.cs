@@ -1,3 +1,6 @@
+using Delight.Losses;
+using Delight.Screens;
+using Delight.Frictions;
 using System.Text.Json.Nodes;
 using Delight.Reports;
 using Delight.Runtime;
@@ -26,8 +29,8 @@ public sealed class ScreeningExperiment : SweepExperiment
         foreach (var task in tasks)
         {
             var steps = task == "mnist" ? Steps(scale, context, full: 10_000, quick: 500) : Steps(scale, context, full: 1000, quick: 150);
-            var options = new TrainOptions { Task = task, Method = "kondo", KondoRate = 0.1f, Steps = steps };
-            if (task == "reversal") options = options with { PromptLength = 10, Vocabulary = 2 };
+            var options = new TrainOptions { Task = new() { Name = task }, Loss = new() { Method = Method.Kondo }, Screen = new() { Kondo = new() { Rate = 0.1f } }, Steps = steps };
+            if (task == "reversal") options = options with { Task = options.Task with { PromptLength = 10, Vocabulary = 2 } };
             var tables = RunSweep(task, options, [Axis("kondo-priority", Priorities)], seeds, outDirectory, context, log);
             var taskRaw = new JsonObject();
             foreach (var p in Priorities)

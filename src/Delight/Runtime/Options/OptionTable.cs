@@ -4,9 +4,9 @@ using System.Reflection;
 namespace Delight.Runtime;
 
 /// <summary>
-/// Every <see cref="OptionAttribute"/> of <see cref="TrainOptions"/> (and of its nested <see cref="Environments.TaskOptions"/>
-/// and <see cref="Policies.ModelOptions"/>),
-/// with typed parsing, formatting and copy-with-one-value-changed. Built once by reflection; used at start-up only.
+/// Every <see cref="OptionAttribute"/> of <see cref="TrainOptions"/> and of its parts (records nested to any depth, such
+/// as <c>Frictions.Bug</c>), with typed parsing, formatting and copy-with-one-value-changed. Enums are spelled in
+/// kebab case (<c>IsPg</c> is <c>is-pg</c>). Built once by reflection; used at start-up only.
 /// </summary>
 public static class OptionTable
 {
@@ -38,15 +38,25 @@ public static class OptionTable
     static OptionEntry[] Build()
     {
         var entries = new List<OptionEntry>();
-        foreach (var p in typeof(TrainOptions).GetProperties())
-        {
-            if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a, p, null));
-            else if (p.PropertyType == typeof(Environments.TaskOptions) || p.PropertyType == typeof(Policies.ModelOptions))
-                foreach (var q in p.PropertyType.GetProperties())
-                    if (q.GetCustomAttribute<OptionAttribute>() is { } b) entries.Add(new OptionEntry(b, q, p));
-        }
+        Collect(typeof(TrainOptions), [], entries);
+        var twice = entries.GroupBy(e => e.Name).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new InvalidOperationException($"option '{twice.Key}' is declared twice; every option has one home.");
         return [.. entries];
     }
+
+    /// <summary>The options of <paramref name="type"/>, descending into its settable parts (records with options of their own).</summary>
+    static void Collect(Type type, PropertyInfo[] path, List<OptionEntry> entries)
+    {
+        foreach (var p in type.GetProperties())
+        {
+            if (p.GetCustomAttribute<OptionAttribute>() is { } a) entries.Add(new OptionEntry(a, [.. path, p]));
+            else if (p.CanWrite && IsPart(p.PropertyType)) Collect(p.PropertyType, [.. path, p], entries);
+        }
+    }
+
+    /// <summary>A part is a record of Delight's (it has the compiler's clone method) other than the options themselves.</summary>
+    static bool IsPart(Type type) =>
+        type.IsClass && type != typeof(string) && type.Namespace?.StartsWith("Delight", StringComparison.Ordinal) == true && type.GetMethod("<Clone>$") is not null;
 
     static int EditDistance(string a, string b)
     {
@@ -67,43 +77,52 @@ public static class OptionTable
 /// <summary>One run option: its name, help, type, and how to read it from or write it into a <see cref="TrainOptions"/>.</summary>
 public sealed class OptionEntry
 {
+    readonly PropertyInfo[] _path; // from TrainOptions down to the option's own property
     readonly PropertyInfo _property;
-    readonly PropertyInfo? _parent;
 
-    internal OptionEntry(OptionAttribute attribute, PropertyInfo property, PropertyInfo? parent)
+    internal OptionEntry(OptionAttribute attribute, PropertyInfo[] path)
     {
         Name = attribute.Name;
         Help = attribute.Help;
-        _property = property;
-        _parent = parent;
+        _path = path;
+        _property = path[^1];
         Min = attribute.Min;
         Max = attribute.Max;
+        Methods = attribute.Methods?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (IsNumeric && ValueType != typeof(ulong) && (double.IsNaN(Min) || double.IsNaN(Max)))
             throw new InvalidOperationException($"option '{Name}' is numeric but declares no Min and Max on its [Option]; every numeric option needs bounds.");
     }
 
     public string Name { get; }
     public string Help { get; }
+    /// <summary>The methods that read this option (<see cref="OptionAttribute.Methods"/>); null when every method does.</summary>
+    public IReadOnlyList<string>? Methods { get; }
     /// <summary>Smallest accepted value of a numeric option (NaN: unbounded, seeds only).</summary>
     public double Min { get; }
     /// <summary>Largest accepted value of a numeric option (NaN: unbounded, seeds only).</summary>
     public double Max { get; }
     public bool IsNumeric => ValueType == typeof(int) || ValueType == typeof(long) || ValueType == typeof(ulong) || ValueType == typeof(float);
     public bool IsBounded => !double.IsNaN(Min) && !double.IsNaN(Max);
-    /// <summary>int, long, ulong, float, bool or string, possibly nullable.</summary>
+    public bool IsEnum => ValueType.IsEnum;
+    /// <summary>An enum's values as flags spell them, in declaration order (empty for other types).</summary>
+    public IReadOnlyList<string> Choices => IsEnum ? [.. Enum.GetNames(ValueType).Select(KebabCase.Of)] : [];
+    /// <summary>int, long, ulong, float, bool, string or an enum, possibly nullable.</summary>
     public Type Type => _property.PropertyType;
     public Type ValueType => Nullable.GetUnderlyingType(Type) ?? Type;
     public bool IsNullable => Nullable.GetUnderlyingType(Type) is not null || (Type == typeof(string) && IsNullableReference());
 
-    public object? Get(TrainOptions options) => _property.GetValue(_parent is null ? options : _parent.GetValue(options));
+    public object? Get(TrainOptions options)
+    {
+        object value = options;
+        foreach (var p in _path.AsSpan(0, _path.Length - 1)) value = p.GetValue(value)!;
+        return _property.GetValue(value);
+    }
 
     /// <summary>A copy of <paramref name="options"/> with this option set to <paramref name="value"/> (already typed).</summary>
-    public TrainOptions With(TrainOptions options, object? value)
-    {
-        if (_parent is null) return Copy(options, _property, value);
-        var nested = _parent.GetValue(options)!;
-        return Copy(options, _parent, Copy(nested, _property, value));
-    }
+    public TrainOptions With(TrainOptions options, object? value) => (TrainOptions)With(options, 0, value);
+
+    object With(object record, int depth, object? value) =>
+        Copy(record, _path[depth], depth == _path.Length - 1 ? value : With(_path[depth].GetValue(record)!, depth + 1, value));
 
     /// <summary>Parses a value as the CLI, a config file or a sweep axis spells it; errors name the option and the type.</summary>
     public object? Parse(string text, string where)
@@ -119,6 +138,7 @@ public sealed class OptionEntry
             var x when x == typeof(long) => long.TryParse(t, NumberStyles.Integer, inv, out var l) ? l : null,
             var x when x == typeof(ulong) => ulong.TryParse(t, NumberStyles.Integer, inv, out var u) ? u : null,
             var x when x == typeof(float) => float.TryParse(t, NumberStyles.Float, inv, out var f) ? f : null,
+            var x when x.IsEnum => KebabCase.Parse(x, t) ?? throw new OptionException("--" + Name, $"--{Name} '{t}' is unknown (in {where}); choose one of: {string.Join(", ", Choices)}."),
             _ => throw new InvalidOperationException($"option '{Name}' has unsupported type {ValueType}."),
         };
         if (value is null && IsNumeric && IsBounded && double.TryParse(t, NumberStyles.Float, inv, out var d) && double.IsFinite(d) && (d < Min || d > Max))
@@ -132,6 +152,8 @@ public sealed class OptionEntry
     /// <summary>Refuses a value outside the declared range (values set in code are checked by <see cref="TrainOptions.Validate"/>).</summary>
     public void CheckRange(object? value, string where)
     {
+        if (value is Enum e && !Enum.IsDefined(ValueType, e))
+            throw new OptionException("--" + Name, $"--{Name} {e:D} (in {where}) is not one of: {string.Join(", ", Choices)}.");
         if (!IsBounded || value is null) return;
         var x = value switch { int i => i, long l => l, ulong u => u, float f => (double)f, _ => double.NaN };
         if (double.IsNaN(x) && value is float) throw new OptionException("--" + Name, $"'{Name}' in {where} must be a finite number{RangeText}, got NaN.");
@@ -150,19 +172,20 @@ public sealed class OptionEntry
         bool b => b ? "true" : "false",
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
+        Enum e => KebabCase.Of(e.ToString()),
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
 
-    public string TypeName => (ValueType == typeof(string) ? "a string" : ValueType == typeof(bool) ? "true or false"
+    public string TypeName => IsEnum ? "one of " + string.Join(", ", Choices) + (IsNullable ? " (or null)" : "") : (ValueType == typeof(string) ? "a string" : ValueType == typeof(bool) ? "true or false"
         : ValueType == typeof(float) ? "a number" : ValueType == typeof(ulong) ? "a non-negative integer" : "an integer") + (IsNullable ? " (or null)" : "");
 
     bool IsNullableReference() => new NullabilityInfoContext().Create(_property).WriteState == NullabilityState.Nullable;
 
-    static T Copy<T>(T record, PropertyInfo property, object? value) where T : notnull
+    static object Copy(object record, PropertyInfo property, object? value)
     {
         // Records clone through their compiler-generated <Clone>$; the init-only setter is then set by reflection.
-        var clone = (T)record.GetType().GetMethod("<Clone>$")!.Invoke(record, null)!;
+        var clone = record.GetType().GetMethod("<Clone>$")!.Invoke(record, null)!;
         property.SetValue(clone, value);
         return clone;
     }
