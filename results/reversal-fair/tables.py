@@ -79,6 +79,20 @@ def grid_table(setting, sweeps):
                 print(f'| {method} | {label} | {cell(stats([e for e, _ in runs]))} | {cell(stats([g for _, g in runs]))} |')
 
 
+def ten_seed_table():
+    """All four frictions, every method at its default and PMPO at the launchers' α = 1, β = 0, seeds 0-9 run afresh."""
+    print('| method | setting | sampled error | greedy sequence error |')
+    print('|---|---|---|---|')
+    rows = []
+    for folder in sorted(glob.glob(os.path.join(ROOT, 'all-four-10-seeds', 'method=*'))):
+        rows.append((os.path.basename(folder).split('=', 1)[1], 'default', seeds(folder)))
+    # One method, no grid: the sweep keeps its seeds at the top.
+    rows.append(('pmpo', 'α = 1, β = 0 (the launchers\')', seeds(os.path.join(ROOT, 'all-four-10-seeds-pmpo-tuned'))))
+    rows = [(stats([e for e, _ in runs])[0], method, setting, runs) for method, setting, runs in rows if runs]
+    for _, method, setting, runs in sorted(rows):
+        print(f'| {method} | {setting} | {cell(stats([e for e, _ in runs]))} | {cell(stats([g for _, g in runs]))} |')
+
+
 if __name__ == '__main__':
     print('### bug (p = 0.05) under both bug models\n')
     bug_table()
@@ -87,3 +101,6 @@ if __name__ == '__main__':
                             ('is-pg', 'no truncation', 'all-four-is-pg'), ('vaco', 'δ = 0.2', 'all-four-vaco')])
     print('\n### no friction: pmpo\'s knobs\n')
     grid_table('none', [('pmpo', 'α = 0.5, β = 0.1', 'none-pmpo')])
+    if glob.glob(os.path.join(ROOT, 'all-four-10-seeds', '*=*')):
+        print('\n### all four frictions, 10 seeds\n')
+        ten_seed_table()
