@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Delight.Cli;
+using static Delight.Test.Cli.InProcessCli;
 
 namespace Delight.Test.Cli;
 
@@ -9,14 +10,6 @@ public sealed class CliTest : IDisposable
     readonly string _folder = Directory.CreateTempSubdirectory("delight-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Theory]
     [InlineData("--task", "cartpole", "--task 'cartpole' is unknown")]

@@ -4,6 +4,7 @@ using Delight.Cli;
 using Delight.Environments;
 using Delight.Numerics;
 using Delight.Policies;
+using static Delight.Test.Cli.InProcessCli;
 
 namespace Delight.Test.Environments;
 
@@ -185,14 +186,6 @@ public sealed class MnistTest : IDisposable
         e = Assert.Throws<MnistDataException>(() => MnistDataset.Load(_folder));
         Assert.Contains(MnistFiles.TrainImages.Name, e.Message);
         Assert.Contains("run `delight data mnist` first", e.Message);
-    }
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 
     [Fact]

@@ -17,13 +17,7 @@ public sealed class SweepTest : IDisposable
 
     static readonly string[] s_tiny = ["--task", "reversal", "--prompt-length", "3", "--prompts", "4", "--samples", "4", "--steps", "5", "--eval-rows", "20"];
 
-    static (int Code, string Output, string Error) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int Code, string Output, string Error) Cli(params string[] args) => Delight.Test.Cli.InProcessCli.Run(args);
 
     string WriteFile(string name, string text)
     {

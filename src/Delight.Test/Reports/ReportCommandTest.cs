@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Delight.Cli;
 using Delight.Reports;
+using static Delight.Test.Cli.InProcessCli;
 
 namespace Delight.Test.Reports;
 
@@ -11,14 +12,6 @@ public sealed partial class ReportCommandTest : IDisposable
     readonly string _root = Directory.CreateTempSubdirectory("delight-report-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [GeneratedRegex("<svg[\\s\\S]*?</svg>")]
     private static partial Regex SvgElement();

@@ -5,6 +5,7 @@ using Delight.Environments;
 using Delight.Policies;
 using Delight.Runtime;
 using Delight.Test.Environments;
+using static Delight.Test.Cli.InProcessCli;
 
 namespace Delight.Test.RuntimeTests;
 
@@ -17,14 +18,6 @@ public sealed class ModelSizeTest : IDisposable
     readonly string _folder = Directory.CreateTempSubdirectory("delight-model-size-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     static readonly string[] Small = ["--prompt-length", "4", "--prompts", "4", "--samples", "4", "--eval-rows", "20", "--seed", "3", "--quiet"];
     static readonly string[] Size = ["--width", "32", "--layers", "2", "--heads", "8", "--ff", "48"];
