@@ -50,8 +50,19 @@ public class AttentionKernelTest
         var attention = new CausalSelfAttention(p, "attn", width, heads);
         p.Allocate();
         var qkv = GradientCheck.Random(sequences * tokens * 3 * width, rng, 2.0);
+        var (full, decoded) = ForwardAndDecode(attention, qkv, sequences, tokens, width, heads);
+        Assert.Equal(full, decoded);
+    }
+
+    /// <summary>
+    /// The attention outputs of a teacher-forced forward over whole sequences, and of decoding them one position at a
+    /// time through the key/value cache, both in the forward's [sequences, tokens, width] layout.
+    /// </summary>
+    internal static (float[] Full, float[] Decoded) ForwardAndDecode(CausalSelfAttention attention, float[] qkv, int sequences, int tokens, int width, int heads)
+    {
         var full = new float[sequences * tokens * width];
         attention.AttendForward(qkv, new float[sequences * heads * tokens * tokens], full, sequences, tokens);
+        var decoded = new float[full.Length];
         float[] keys = new float[attention.KeyCacheLength(sequences, tokens)], values = new float[sequences * tokens * width];
         var stepQkv = new float[sequences * 3 * width];
         var stepOut = new float[sequences * width];
@@ -61,8 +72,9 @@ public class AttentionKernelTest
                 qkv.AsSpan((b * tokens + t) * 3 * width, 3 * width).CopyTo(stepQkv.AsSpan(b * 3 * width));
             attention.AttendDecode(stepQkv, keys, values, stepOut, sequences, t, tokens);
             for (var b = 0; b < sequences; b++)
-                Assert.Equal(full.AsSpan((b * tokens + t) * width, width).ToArray(), stepOut.AsSpan(b * width, width).ToArray());
+                stepOut.AsSpan(b * width, width).CopyTo(decoded.AsSpan((b * tokens + t) * width));
         }
+        return (full, decoded);
     }
 
     [Fact]

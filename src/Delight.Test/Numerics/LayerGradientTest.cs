@@ -207,20 +207,10 @@ public class LayerGradientTest
         var attention = new CausalSelfAttention(p, "attn", width, heads);
         p.Allocate();
         var qkv = GradientCheck.Random(sequences * tokens * 3 * width, rng);
-        var probs = new float[sequences * heads * tokens * tokens];
-        var full = new float[sequences * tokens * width];
-        attention.AttendForward(qkv, probs, full, sequences, tokens);
-        float[] keys = new float[attention.KeyCacheLength(sequences, tokens)], values = new float[sequences * tokens * width];
-        var stepQkv = new float[sequences * 3 * width];
-        var stepOut = new float[sequences * width];
+        var (full, decoded) = AttentionKernelTest.ForwardAndDecode(attention, qkv, sequences, tokens, width, heads);
         for (var t = 0; t < tokens; t++)
-        {
             for (var b = 0; b < sequences; b++)
-                qkv.AsSpan((b * tokens + t) * 3 * width, 3 * width).CopyTo(stepQkv.AsSpan(b * 3 * width));
-            attention.AttendDecode(stepQkv, keys, values, stepOut, sequences, t, tokens);
-            for (var b = 0; b < sequences; b++)
-                GradientCheck.AssertClose(full.AsSpan((b * tokens + t) * width, width), stepOut.AsSpan(b * width, width), 1e-5f, $"t{t} b{b}");
-        }
+                GradientCheck.AssertClose(full.AsSpan((b * tokens + t) * width, width), decoded.AsSpan((b * tokens + t) * width, width), 1e-5f, $"t{t} b{b}");
     }
 
     [Fact]
