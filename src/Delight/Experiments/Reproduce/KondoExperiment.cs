@@ -62,13 +62,14 @@ public sealed class KondoExperiment : SweepExperiment
                 finals[label] = row.Number("final_error_mean");
                 backwardTotals[label] = row.Number("work_backward_rows_mean");
                 stalled[label] = tables.SeedFinalErrors(key).Count(e => e > StalledError);
-                rows.Add([task, label, SweepTables.Percent(row, "final_error"), General(row.Number("work_forward_rows_mean")),
+                rows.Add([task, label, SweepTables.Percent(row, "final_error"), SweepTables.Percent(row, "final_greedy_sequence_error"), General(row.Number("work_forward_rows_mean")),
                     General(row.Number("work_backward_rows_mean")), Fixed(row.Number("wall_seconds_mean"), 1), Invariant($"{100 * target:F0} % vs {reference}"),
                     Speedup(referenceCost?.Forward, cost?.Forward), Speedup(referenceCost?.Backward, cost?.Backward), Speedup(referenceCost?.Wall, cost?.Wall), Paper(task, label)]);
                 computeRows.Add([task, label, .. ComputeFactors.Select(c => Speedup(referenceCost?.Compute(c), cost?.Compute(c)))]);
                 taskRaw[label] = new JsonObject
                 {
                     ["final_error"] = row.Number("final_error_mean"), ["final_error_se"] = row.Number("final_error_se"),
+                    ["greedy_sequence_error"] = row.Number("final_greedy_sequence_error_mean"), ["greedy_sequence_error_se"] = row.Number("final_greedy_sequence_error_se"),
                     ["forward_rows"] = row.Number("work_forward_rows_mean"), ["backward_rows"] = row.Number("work_backward_rows_mean"),
                     ["wall_seconds"] = row.Number("wall_seconds_mean"),
                     ["to_target"] = cost is { } c ? new JsonObject { ["step"] = c.Step, ["forward_rows"] = c.Forward, ["backward_rows"] = c.Backward, ["wall_seconds"] = c.Wall } : null,
@@ -84,7 +85,7 @@ public sealed class KondoExperiment : SweepExperiment
             notes.Add(task == "mnist" ? MnistNote(finals, costs, referenceCost, stalled, seeds) : ReversalNote(finals, backwardTotals, steps));
         }
         var table = new ResultTable($"Final error, total work (mean per run) and wall-clock; speed-up to the target error over the reference method; {seeds} seeds",
-            ["task", "method", "final error", "forward rows", "backward rows", "wall s", "target", "speed-up: forward", "backward", "wall-clock", "papers"], rows);
+            ["task", "method", "final error", "greedy sequence error", "forward rows", "backward rows", "wall s", "target", "speed-up: forward", "backward", "wall-clock", "papers"], rows);
         var computeTable = new ResultTable("Speed-up to the target in compute F + c·B (a backward pass costing c forwards), over the reference method",
             ["task", "method", .. ComputeFactors.Select(c => Invariant($"c = {c}"))], computeRows);
         var report = new ExperimentReport

@@ -44,6 +44,7 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
         var settings = scale == ReproduceScale.Full ? Settings : [Settings[0], Settings[^1]];
         var options = new TrainOptions { Task = new() { Name = "reversal", PromptLength = 10, Vocabulary = 2 }, Steps = steps, Evaluation = new() { Every = EvalEvery(steps) } };
         var rows = new List<IReadOnlyList<string>>();
+        var greedyRows = new List<IReadOnlyList<string>>();
         var raw = new JsonObject();
         var ratios = new Dictionary<string, double>();
         var allFour = new Dictionary<string, double>();
@@ -55,14 +56,25 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
             var best = BestBaseline(finals);
             ratios[name] = finals[best] / Math.Max(finals["dg"], 1e-9);
             rows.Add([name, .. Methods.Select(m => tables.FinalError(("method", m))), Invariant($"{best}, {ratios[name]:F1}×"), Paper(name)]);
+            greedyRows.Add([name, .. Methods.Select(m => tables.GreedyError(("method", m)))]);
             var json = new JsonObject();
             foreach (var m in Methods)
-                json[m] = new JsonObject { ["final_error"] = finals[m], ["final_error_se"] = tables.Find(("method", m)).Number("final_error_se") };
+            {
+                var row = tables.Find(("method", m));
+                json[m] = new JsonObject
+                {
+                    ["final_error"] = finals[m], ["final_error_se"] = row.Number("final_error_se"),
+                    ["greedy_sequence_error"] = row.Number("final_greedy_sequence_error_mean"),
+                    ["greedy_sequence_error_se"] = row.Number("final_greedy_sequence_error_se"),
+                };
+            }
             raw[name] = json;
             if (name == "all-four") { allFour = finals; allFourTables = tables; }
         }
         var table = new ResultTable($"Final error after {steps} steps (mean ± s.e. over {seeds} seeds)",
             ["frictions", .. Methods, "best baseline, its error ÷ dg's", "papers"], rows);
+        var greedyTable = new ResultTable($"Greedy sequence error after {steps} steps: the share of held-out prompts whose greedy answer is not the exact reversal (mean ± s.e. over {seeds} seeds)",
+            ["frictions", .. Methods], greedyRows);
         var curves = ExperimentFiles.WritePlot(outDirectory, "reversal-all-four.svg", SweepPlots.Curves(
             Invariant($"Reversal H = 10, M = 2, all four frictions: error ({seeds} seeds, ± s.e.)"), "error", allFourTables!, "eval_error", "method", Methods, AxisScale.Log));
 
@@ -101,11 +113,11 @@ public sealed class ReversalFrictionsExperiment : SweepExperiment
                 + "staleness 10 (uniform lag in [0, 10]), bug probability 0.05 (under both bug models: claimed probability 1, egg's default, and actual log-probs), reward-flip probability 0.05, discovery probability 0.01 — each alone and all four together"
                 + (scale == ReproduceScale.Full ? "" : " (quick scale: only none and all four)")
                 + ". We chose these magnitudes (the paper's were not recovered) so that each friction matters and none stops learning alone. "
-                + Invariant($"Error is 1 − mean reward of the policy's own samples on 1000 fresh prompts (summary.json's final.error), evaluated every {EvalEvery(steps)} steps. ")
+                + Invariant($"Error is 1 − mean reward of the policy's own samples on 1000 fresh prompts (summary.json's final.error, partial credit up to the first wrong token), evaluated every {EvalEvery(steps)} steps; greedy sequence error is the share of held-out prompts whose greedy answer is not the exact reversal (the papers speak of sequence error). ")
                 + Invariant($"Then the same budget under all four frictions for H ∈ {{{string.Join(", ", lengths)}}}; H* is the longest H whose mean final error is at most {100 * SolvedError:F0} %. ")
                 + $"Scale: {ReproduceScales.Name(scale)}. One sweep per setting in `sweep/<setting>/`, the lengths in `sweep/lengths/`.",
             Seeds = Invariant($"{seeds} (0..{seeds - 1}) per (setting, method); {lengthSeeds} per (H, method) in the length sweep. The paper used 30."),
-            Tables = [table, lengthTable],
+            Tables = [table, greedyTable, lengthTable],
             Plots = [curves, lengthPlot],
             Papers = "papers.md claim 9 [P][C]: DG about 10× lower than the best baseline in most single-friction settings (no per-cell numbers given). "
                 + "Claim 10 [S]: all four at once, sequence error at 10k episodes: PG ≈ 60 %, PMPO ≈ 15 %, PPO ≈ 10 %, DG ≈ 0.3 %; longest H solved "

@@ -85,8 +85,14 @@ public sealed record SweepTables(string Group, IReadOnlyList<CsvRow> Summary, IR
     /// <summary>The final error of a configuration as "mean ± s.e." (percent).</summary>
     public string FinalError(params (string Name, string Value)[] settings) => Percent(Find(settings), "final_error");
 
+    /// <summary>The final greedy sequence error of a configuration as "mean ± s.e." (percent), "—" where the task has none.</summary>
+    public string GreedyError(params (string Name, string Value)[] settings) => Percent(Find(settings), "final_greedy_sequence_error");
+
+    /// <summary>"mean ± s.e." in percent; "—" for a column no run had (an older summary.csv, or a task without it).</summary>
     public static string Percent(CsvRow row, string field)
-        => Cells.MeanError(100 * row.Number(field + "_mean"), 100 * row.Number(field + "_se"), 2) + " %";
+        => row.Cells.ContainsKey(field + "_mean") && double.IsFinite(row.Number(field + "_mean"))
+            ? Cells.MeanError(100 * row.Number(field + "_mean"), 100 * row.Number(field + "_se"), 2) + " %"
+            : "—";
 }
 
 /// <summary>One row of a sweep CSV, by column name (SweepCsv writes plain, comma-free values for numbers and axis values).</summary>

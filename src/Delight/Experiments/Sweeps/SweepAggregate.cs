@@ -9,7 +9,8 @@ namespace Delight.Experiments.Sweeps;
 /// step), and <c>&lt;metric&gt;_mean</c>, <c>&lt;metric&gt;_se</c> for every numeric metric of metrics.jsonl, over the seeds
 /// where that metric has a value at that step (eval_* only on evaluation steps).</item>
 /// <item><c>summary.csv</c>: one row per configuration: seeds planned, n finished, and mean, s.e. of the final and initial
-/// error, final reward, wall seconds and every total work counter of summary.json.</item>
+/// error, the final greedy sequence error (sequence tasks), final reward, wall seconds and every total work counter of
+/// summary.json.</item>
 /// </list>
 /// Standard error is the sample standard deviation (n − 1) over √n, 0 for one seed (<see cref="MeanError"/>).
 /// </summary>
@@ -21,7 +22,7 @@ public static class SweepAggregate
     /// <summary>summary.json numbers summary.csv averages, by dotted path; the column is the path with '.' as '_'.</summary>
     public static readonly string[] SummaryFields =
     [
-        "final.error", "final.reward", "initial.error", "wall_seconds",
+        "final.error", "final.greedy_sequence_error", "final.reward", "initial.error", "wall_seconds",
         "work.forward_rows", "work.backward_rows", "work.forward_tokens", "work.backward_tokens",
         "work.sample_rows", "work.sample_tokens", "work.forward_flops", "work.backward_flops",
     ];
