@@ -55,6 +55,7 @@ public static class Program
             DataCommand.Create(output),
             ReportCommand.Create(output),
             ReproduceCommand.Create(output),
+            ResultsCommand.Create(output),
             LearnerCommand.Create(output),
             ActorCommand.Create(output),
             StatusCommand.Create(output),
