@@ -111,6 +111,44 @@ public class RolloutMessageTest
     }
 
     [Fact]
+    public void RolloutMessageTest_TaskScores_RoundTripAfterTheFrictions_WhenFlagged()
+    {
+        var sent = SampleRollout(s_shape);
+        sent.HasTaskScores = true;
+        for (var r = 0; r < sent.RowCount; r++) sent.TaskScores[r] = 0.125f * r;
+        var buffer = Encode(sent);
+        var bytes = buffer.Written.Span;
+        Assert.Equal(3, bytes[7]); // flags: log-probs (bit 0) and task scores (bit 1)
+        // 4 rows × 5 tokens × (int + float) + 4 rewards + 4 frictions + 4 task scores, the last field.
+        Assert.Equal(80 + 8 + 4 * 5 * 8 + 4 * 4 + 4 + 4 * 4, bytes.Length);
+        Assert.Equal(0.375f, BitConverter.ToSingle(bytes[^4..]));
+
+        var received = s_shape.NewRollout();
+        Assert.True(RolloutMessage.Decode(bytes, s_run, s_check, received, out _).IsValid);
+        Assert.True(received.HasTaskScores);
+        Assert.Equal(sent.TaskScores.AsSpan(0, 4), received.TaskScores.AsSpan(0, 4));
+        Assert.Equal(sent.Rewards.AsSpan(0, 4), received.Rewards.AsSpan(0, 4));
+        Assert.Equal((0f + 0.125f + 0.25f + 0.375f) / 4, received.MeanTaskScore());
+
+        // A rollout without them (an actor that predates them) decodes as before, and its batch error uses the rewards.
+        var old = s_shape.NewRollout();
+        Assert.True(RolloutMessage.Decode(Encode(SampleRollout(s_shape)).Written.Span, s_run, s_check, old, out _).IsValid);
+        Assert.False(old.HasTaskScores);
+        Assert.Equal(old.MeanReward(), old.MeanTaskScore());
+    }
+
+    [Fact]
+    public void RolloutMessageTest_NonFiniteTaskScore_IsRefused()
+    {
+        var rollout = SampleRollout(s_shape);
+        rollout.HasTaskScores = true;
+        rollout.TaskScores[1] = float.NaN;
+        var result = Decode(Encode(rollout).Written.Span);
+        Assert.Equal(RejectReason.NonFiniteReward, result.Reason);
+        Assert.Contains("task score", result.Message);
+    }
+
+    [Fact]
     public void RolloutMessageTest_WithoutLogProbsForAMethodThatNeedsThem_IsRefusedBeforeTheLearner()
     {
         // The learner's own RolloutCheck: what the decoder refuses is exactly what the learner would throw on.

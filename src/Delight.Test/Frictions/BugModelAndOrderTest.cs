@@ -152,6 +152,20 @@ public class BugModelAndOrderTest
     }
 
     [Fact]
+    public void ErrorMetricTest_TheBatchsTaskScores_AreTheScoresBeforeFlipsAndPenalties()
+    {
+        // Every row a bug (answer 0, the landmine), every reward flipped to a coin, then the penalty −1: the learner
+        // trains on c − 1 ∈ {−1, 0}, but the batch's task scores are the task's own 0.25, and so is its mean.
+        var actor = new TokenActor(Landmined(0.25f), Tabular(0f), new Rng(7), new FrictionOptions { Bug = new() { Prob = 1f }, Reward = new() { FlipProb = 1f } });
+        var rollout = new Rollout(100, 1, 1);
+        actor.Fill(rollout, 100, 1, 0);
+        Assert.True(rollout.HasTaskScores);
+        Assert.All(rollout.TaskScores.Take(100), s => Assert.Equal(0.25f, s));
+        Assert.All(rollout.Rewards.Take(100), r => Assert.True(r is -1f or 0f, $"reward {r}"));
+        Assert.Equal(0.25f, rollout.MeanTaskScore());
+    }
+
+    [Fact]
     public void ErrorMetricTest_ReversalWithAHeavyLandmine_StaysInZeroOne()
     {
         var options = new TrainOptions
@@ -162,8 +176,12 @@ public class BugModelAndOrderTest
             Evaluation = new() { Rows = 200 },
             Frictions = new() { Bug = new() { Prob = 0.5f }, Reward = new() { FlipProb = 0.2f } },
         };
-        var landmined = new SynchronousRuntime(options).Run(_ => { });
+        var batchErrors = new List<double>();
+        var landmined = new SynchronousRuntime(options).Run(step => batchErrors.Add(step.BatchError));
         var clean = new SynchronousRuntime(options with { Task = options.Task with { LandminePenalty = 0f, LandmineStd = 0f } }).Run(_ => { });
+        // The training batches' error too: 1 − the task's own score, though the rewards carry penalties of −50 ± 5.
+        Assert.Equal(2, batchErrors.Count);
+        Assert.All(batchErrors, e => Assert.InRange(e, 0, 1));
         Assert.InRange(landmined.Initial.Error, 0, 1);
         Assert.InRange(landmined.Final.Error, 0, 1);
         // The initial policy is the same in both runs: the penalty changes training, never the measure.

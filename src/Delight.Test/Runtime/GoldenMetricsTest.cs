@@ -38,15 +38,17 @@ public sealed class GoldenMetricsTest : IDisposable
         { "bug-ppo", $"{Reversal} --method ppo --bug-prob 0.2", "EB7DF8892E58A978" },
         { "discovery", $"{Reversal} --discovery-prob 0.2", "4C110074BBF9E870" },
         { "random", $"{Reversal} --random-prob 0.2", "3CFE6DE8C6A597F3" },
-        { "reward-flip", $"{Reversal} --reward-flip-prob 0.2", "C723533F66308752" },
-        { "reward-noise", $"{Reversal} --reward-noise-std 0.3", "1BBCD7CBA8A1EFD3" },
+        // Recaptured for issue 14 (with reward-noise, landmine-flip and all-four): the batch's `error` metric is now the
+        // task's own score of the sampled answers, not 1 − the corrupted rewards; every other field is unchanged.
+        { "reward-flip", $"{Reversal} --reward-flip-prob 0.2", "3D902630BFFE1822" },
+        { "reward-noise", $"{Reversal} --reward-noise-std 0.3", "87295FD8931EBA4D" },
         { "logit-noise", $"{Reversal} --logit-noise 0.5", "D52F821E73CB5D0F" },
         // Recaptured for issue 14: the landmine penalty is now added outside the coin flip (egg's wrapper order) and
         // the error is the task's own (no penalty), so this run's rewards and errors changed on purpose.
-        { "landmine-flip", $"{Reversal} --landmine --bug-prob 0.2 --reward-flip-prob 0.2", "7DB842D48246A650" },
+        { "landmine-flip", $"{Reversal} --landmine --bug-prob 0.2 --reward-flip-prob 0.2", "B261577B080BBA58" },
         // dg never reads behaviour log-probs, so its bug run is the same under both models; ppo's is not.
         { "bug-actual-ppo", $"{Reversal} --method ppo --bug-prob 0.2 --bug-logprobs actual", "611BC3D0D071FABE" },
-        { "all-four", $"{Reversal} --staleness 3 --bug-prob 0.1 --reward-flip-prob 0.1 --discovery-prob 0.05 --random-prob 0.05", "E38311D17E7E283D" },
+        { "all-four", $"{Reversal} --staleness 3 --bug-prob 0.1 --reward-flip-prob 0.1 --discovery-prob 0.05 --random-prob 0.05", "4A0A5FF2F31592FE" },
         { "bandit-pg", $"{Bandit} --method pg", "F62678987D96740A" },
         { "contamination-uniform", $"{Bandit} --method is-pg --contamination 0.3", "BE6E99D1E0C04548" },
         { "contamination-arm", $"{Bandit} --method dg --contamination 0.3 --contamination-arm 7", "2A7D9C22AD586A81" },

@@ -76,6 +76,7 @@ public sealed class TokenActor : IActor
         rollout.SamplesPerPrompt = samplesPerPrompt;
         rollout.PolicyVersion = policyVersion;
         rollout.HasBehaviourLogProbs = true;
+        rollout.HasTaskScores = true;
         var tokens = rollout.Tokens.AsSpan();
         for (var g = 0; g < promptCount; g++)
         {
@@ -93,6 +94,7 @@ public sealed class TokenActor : IActor
             // egg's order (egg-spec §4): the task's score, then reward noise and flips, then the wrappers' penalties
             // (landmine, poison, zero-prompt noise), so a coin flip never hides a landmine's penalty.
             var reward = Environment.TaskReward(rollout.Prompt(r), rollout.Answer(r), _rewardRng);
+            rollout.TaskScores[r] = reward;
             foreach (var corruption in _rewardFrictions) reward = corruption.Apply(reward, _frictionRng, ref friction);
             rollout.Rewards[r] = Environment.AddWrapperRewards(rollout.Prompt(r), rollout.Answer(r), reward, _rewardRng);
             rollout.RowFrictions[r] = friction;

@@ -14,7 +14,7 @@ namespace Delight.Distributed;
 ///   0     4  magic "DLGT"
 ///   4     2  format version (2)
 ///   6     1  kind (MessageKind)
-///   7     1  flags (rollout: bit 0 = has behaviour log-probs)
+///   7     1  flags (rollout: bit 0 = has behaviour log-probs, bit 1 = has task scores)
 ///   8     2  run name length n (1..MaxRunNameBytes)
 ///  10     2  reserved, 0
 ///  12     4  payload length in bytes

@@ -13,20 +13,24 @@ public readonly record struct RolloutStamp(ulong Epoch, ulong Credit);
 
 /// <summary>
 /// Codec for <see cref="MessageKind.Rollout"/>. Header counts: A = rows, B = prompt length, C = answer length,
-/// D = samples per prompt; flags bit 0 = behaviour log-probs present. Payload, L = prompt + answer length:
+/// D = samples per prompt; flags bit 0 = behaviour log-probs present, bit 1 = task scores present. Payload, L = prompt +
+/// answer length:
 /// <code>
-/// tokens     int32[rows·L]   prompt then answer per row
-/// logProbs   float32[rows·L] only when flags bit 0 is set
-/// rewards    float32[rows]
-/// frictions  uint8[rows]     RowFriction bits
+/// tokens      int32[rows·L]   prompt then answer per row
+/// logProbs    float32[rows·L] only when flags bit 0 is set
+/// rewards     float32[rows]
+/// frictions   uint8[rows]     RowFriction bits
+/// taskScores  float32[rows]   only when flags bit 1 is set (an actor that predates them sends none)
 /// </code>
 /// </summary>
 public static class RolloutMessage
 {
     const byte HasBehaviourLogProbsFlag = 1;
+    const byte HasTaskScoresFlag = 2;
 
-    public static int PayloadLength(int rowCount, int length, bool hasLogProbs) =>
-        rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1);
+    public static int PayloadLength(int rowCount, int length, bool hasLogProbs, bool hasTaskScores = false) =>
+        rowCount * length * sizeof(int) + (hasLogProbs ? rowCount * length * sizeof(float) : 0) + rowCount * (sizeof(float) + 1)
+        + (hasTaskScores ? rowCount * sizeof(float) : 0);
 
     /// <summary>Encodes <paramref name="rollout"/>'s first RowCount rows into <paramref name="buffer"/> (reused; no allocation once grown).</summary>
     public static void Encode(Rollout rollout, RunName run, RolloutOrigin origin, MessageBuffer buffer) => Encode(rollout, run, origin, default, buffer);
@@ -37,11 +41,12 @@ public static class RolloutMessage
         var rows = rollout.RowCount;
         var cells = rows * rollout.Length;
         var hasLogProbs = rollout.HasBehaviourLogProbs;
+        var hasTaskScores = rollout.HasTaskScores;
         var header = new MessageHeader
         {
             Kind = MessageKind.Rollout,
-            Flags = hasLogProbs ? HasBehaviourLogProbsFlag : (byte)0,
-            PayloadLength = PayloadLength(rows, rollout.Length, hasLogProbs),
+            Flags = (byte)((hasLogProbs ? HasBehaviourLogProbsFlag : 0) | (hasTaskScores ? HasTaskScoresFlag : 0)),
+            PayloadLength = PayloadLength(rows, rollout.Length, hasLogProbs, hasTaskScores),
             ActorId = origin.ActorId,
             Sequence = origin.Sequence,
             PolicyVersion = rollout.PolicyVersion,
@@ -65,6 +70,7 @@ public static class RolloutMessage
         LittleEndian.Write(rollout.Rewards.AsSpan(0, rows), payload);
         payload = payload[(rows * sizeof(float))..];
         for (var r = 0; r < rows; r++) payload[r] = (byte)rollout.RowFrictions[r];
+        if (hasTaskScores) LittleEndian.Write(rollout.TaskScores.AsSpan(0, rows), payload[rows..]);
         header.Write(message, runName);
     }
 
@@ -103,7 +109,8 @@ public static class RolloutMessage
         if (rows < 0)
             return DecodeResult.Fail(RejectReason.WrongShape, $"{rows} rows: need >= 1 row and whole groups.");
         var hasLogProbs = (header.Flags & HasBehaviourLogProbsFlag) != 0;
-        var expectedLength = PayloadLength(rows, shape.Length, hasLogProbs);
+        var hasTaskScores = (header.Flags & HasTaskScoresFlag) != 0;
+        var expectedLength = PayloadLength(rows, shape.Length, hasLogProbs, hasTaskScores);
         if (header.PayloadLength != expectedLength)
             return DecodeResult.Fail(RejectReason.BadLength, $"payload of {header.PayloadLength} bytes; {rows} rows of this shape take {expectedLength}.");
 
@@ -120,6 +127,8 @@ public static class RolloutMessage
         LittleEndian.Read(payload, destination.Rewards.AsSpan(0, rows));
         payload = payload[(rows * sizeof(float))..];
         for (var r = 0; r < rows; r++) destination.RowFrictions[r] = (RowFriction)payload[r];
+        if (hasTaskScores) LittleEndian.Read(payload[rows..], destination.TaskScores.AsSpan(0, rows));
+        destination.HasTaskScores = hasTaskScores;
         destination.RowCount = rows;
         destination.SamplesPerPrompt = samplesPerPrompt;
         destination.PolicyVersion = header.PolicyVersion;

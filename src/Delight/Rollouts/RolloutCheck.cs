@@ -81,6 +81,10 @@ public sealed class RolloutCheck
         for (var r = 0; r < rows; r++)
             if (!float.IsFinite(rollout.Rewards[r]))
                 return Fail(RolloutFault.NonFiniteReward, $"row {r} has a non-finite reward {rollout.Rewards[r]}; rewards must be finite numbers.");
+        if (rollout.HasTaskScores)
+            for (var r = 0; r < rows; r++)
+                if (!float.IsFinite(rollout.TaskScores[r]))
+                    return Fail(RolloutFault.NonFiniteReward, $"row {r} has a non-finite task score {rollout.TaskScores[r]}; task scores must be finite numbers.");
         if (rollout.HasBehaviourLogProbs)
         {
             // Prompt positions hold 0 by convention; they are checked too, so a corrupt message cannot hide there.

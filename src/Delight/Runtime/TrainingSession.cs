@@ -123,7 +123,8 @@ public sealed class TrainingSession
     {
         var actor = ActorStepMetrics.Of(rollout, Learner.PolicyVersion);
         _frictions.Add(actor, rollout.RowCount);
-        var batchError = Environment.Error(rollout.MeanReward());
+        // The task's own error on the batch: reward flips, noise and penalties change what is learned, not the error.
+        var batchError = Environment.Error(rollout.MeanTaskScore());
         if (Learner.Loss.LearnsFromTargets) ReplaceAnswersWithTargets(rollout);
         _directions?.Before(Policy.Parameters.Values);
         // StepsDone counts from 0 here, so step k (1-based) is measured when k is a multiple of --direction-every.
