@@ -16,7 +16,6 @@ public sealed class LayerNorm
         Epsilon = epsilon;
         Weight = parameters.Add(name + ".weight", channelCount);
         Bias = parameters.Add(name + ".bias", channelCount);
-        _tasks = new BackwardTasks(this);
     }
 
     public int ChannelCount { get; }
@@ -56,41 +55,7 @@ public sealed class LayerNorm
     /// dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ; dγ += Σ dy·x̂; dβ += Σ dy.
     /// <paramref name="scratch"/> needs 2·C floats. dγ and dβ leave with subnormals flushed to +0.
     /// </summary>
-    /// <remarks>
-    /// Threads: the parameter gradients (sums over rows) and the input gradient (row by row) read the same inputs and
-    /// write disjoint outputs, so on a pool of two or more threads they can run as two tasks side by side, each in the
-    /// serial loop's order (the bits do not change); a <see cref="SplitTuner"/> keeps that only where it pays.
-    /// </remarks>
-    public unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int rowCount)
-    {
-        var c = ChannelCount;
-        if (WorkerPool.InParallelPart || Pool is not { ThreadCount: > 1, IsBusy: false } pool)
-        {
-            BackwardSerial(x, mean, rstd, dy, dx, scratch, rowCount);
-            return;
-        }
-        var flops = 10L * rowCount * c;
-        var slot = _tuner.Slot(flops);
-        var asTasks = _tuner.ShouldSplit(slot);
-        var start = SplitTuner.Now();
-        if (!asTasks) BackwardSerial(x, mean, rstd, dy, dx, scratch, rowCount);
-        else
-            fixed (float* px = x, pMean = mean, pRstd = rstd, pdy = dy, pdx = dx)
-            {
-                _tasks.Set(px, pMean, pRstd, pdy, pdx, rowCount);
-                pool.Run(2, _tasks);
-            }
-        _tuner.Record(slot, asTasks, SplitTuner.Now() - start, flops);
-    }
-
-    /// <summary>The pool the backward's two halves may run on side by side.</summary>
-    public WorkerPool Pool { get; set; } = WorkerPool.Shared;
-
-    readonly SplitTuner _tuner = new();
-    readonly BackwardTasks _tasks;
-
-    void BackwardSerial(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> scratch, int rowCount)
     {
         var c = ChannelCount;
@@ -108,83 +73,14 @@ public sealed class LayerNorm
             TensorPrimitives.Multiply(xHat, s, xHat);
             TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
             TensorPrimitives.Add(dBeta, dyr, dBeta);
-            InputGradientRow(dyr, gamma, xHat, dxHat, s, dxr);
+            TensorPrimitives.Multiply(dyr, gamma, dxHat);
+            var meanDxHat = TensorPrimitives.Sum(dxHat) / c;
+            var meanDxHatXHat = TensorPrimitives.Dot(dxHat, xHat) / c;
+            AccumulateInputGradient(dxHat, xHat, meanDxHat, meanDxHatXHat, s, dxr);
         }
         // Sums of tiny gradients can land below the normal range; Adam would then multiply subnormals.
         Denormals.FlushToZero(dGamma);
         Denormals.FlushToZero(dBeta);
-    }
-
-    /// <summary>dγ += Σ dy·x̂, dβ += Σ dy over the rows, in row order (the serial loop's sums), flushed.</summary>
-    void ParameterGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> dy,
-        Span<float> xHat, int rowCount)
-    {
-        var c = ChannelCount;
-        Span<float> dGamma = Weight.Gradient, dBeta = Bias.Gradient;
-        for (var r = 0; r < rowCount; r++)
-        {
-            var dyr = dy.Slice(r * c, c);
-            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
-            TensorPrimitives.Multiply(xHat, rstd[r], xHat);
-            TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
-            TensorPrimitives.Add(dBeta, dyr, dBeta);
-        }
-        Denormals.FlushToZero(dGamma);
-        Denormals.FlushToZero(dBeta);
-    }
-
-    /// <summary>dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) row by row.</summary>
-    void InputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> dy,
-        Span<float> dx, Span<float> scratch, int rowCount)
-    {
-        var c = ChannelCount;
-        ReadOnlySpan<float> gamma = Weight.Value;
-        var xHat = scratch[..c];
-        var dxHat = scratch.Slice(c, c);
-        for (var r = 0; r < rowCount; r++)
-        {
-            var s = rstd[r];
-            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
-            TensorPrimitives.Multiply(xHat, s, xHat);
-            InputGradientRow(dy.Slice(r * c, c), gamma, xHat, dxHat, s, dx.Slice(r * c, c));
-        }
-    }
-
-    static void InputGradientRow(ReadOnlySpan<float> dyr, ReadOnlySpan<float> gamma, ReadOnlySpan<float> xHat, Span<float> dxHat,
-        float s, Span<float> dxr)
-    {
-        var c = dxr.Length;
-        TensorPrimitives.Multiply(dyr, gamma, dxHat);
-        var meanDxHat = TensorPrimitives.Sum(dxHat) / c;
-        var meanDxHatXHat = TensorPrimitives.Dot(dxHat, xHat) / c;
-        AccumulateInputGradient(dxHat, xHat, meanDxHat, meanDxHatXHat, s, dxr);
-    }
-
-    /// <summary>Part 0: dγ and dβ; part 1: dx. Each has its own scratch; pointers are pinned by the caller for the call.</summary>
-    sealed unsafe class BackwardTasks(LayerNorm owner) : IParallelJob
-    {
-        readonly float[] _parameterScratch = new float[owner.ChannelCount];
-        readonly float[] _inputScratch = new float[2 * owner.ChannelCount];
-        float* _x, _mean, _rstd, _dy, _dx;
-        int _rows;
-
-        public void Set(float* x, float* mean, float* rstd, float* dy, float* dx, int rows)
-        {
-            _x = x;
-            _mean = mean;
-            _rstd = rstd;
-            _dy = dy;
-            _dx = dx;
-            _rows = rows;
-        }
-
-        public void Execute(int part)
-        {
-            var n = _rows * owner.ChannelCount;
-            ReadOnlySpan<float> x = new(_x, n), mean = new(_mean, _rows), rstd = new(_rstd, _rows), dy = new(_dy, n);
-            if (part == 0) owner.ParameterGradients(x, mean, rstd, dy, _parameterScratch, _rows);
-            else owner.InputGradient(x, mean, rstd, dy, new Span<float>(_dx, n), _inputScratch, _rows);
-        }
     }
 
     /// <summary>
