@@ -65,22 +65,69 @@ public sealed class LayerNorm
         var dxHat = scratch.Slice(c, c);
         for (var r = 0; r < rowCount; r++)
         {
-            var xr = x.Slice(r * c, c);
             var dyr = dy.Slice(r * c, c);
-            var dxr = dx.Slice(r * c, c);
             var s = rstd[r];
-            TensorPrimitives.Subtract(xr, mean[r], xHat);
+            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
             TensorPrimitives.Multiply(xHat, s, xHat);
             TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
             TensorPrimitives.Add(dBeta, dyr, dBeta);
-            TensorPrimitives.Multiply(dyr, gamma, dxHat);
-            var meanDxHat = TensorPrimitives.Sum(dxHat) / c;
-            var meanDxHatXHat = TensorPrimitives.Dot(dxHat, xHat) / c;
-            AccumulateInputGradient(dxHat, xHat, meanDxHat, meanDxHatXHat, s, dxr);
+            InputGradientRow(dyr, gamma, xHat, dxHat, s, dx.Slice(r * c, c));
         }
         // Sums of tiny gradients can land below the normal range; Adam would then multiply subnormals.
         Denormals.FlushToZero(dGamma);
         Denormals.FlushToZero(dBeta);
+    }
+
+    /// <summary>
+    /// The parameter half of <see cref="Backward"/>: dγ += Σ dy·x̂ and dβ += Σ dy over the rows in row order (the same
+    /// sums as <see cref="Backward"/>), flushed. <paramref name="scratch"/> needs C floats.
+    /// </summary>
+    public void ParameterGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> dy,
+        Span<float> scratch, int rowCount)
+    {
+        var c = ChannelCount;
+        Span<float> dGamma = Weight.Gradient, dBeta = Bias.Gradient;
+        var xHat = scratch[..c];
+        for (var r = 0; r < rowCount; r++)
+        {
+            var dyr = dy.Slice(r * c, c);
+            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
+            TensorPrimitives.Multiply(xHat, rstd[r], xHat);
+            TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
+            TensorPrimitives.Add(dBeta, dyr, dBeta);
+        }
+        Denormals.FlushToZero(dGamma);
+        Denormals.FlushToZero(dBeta);
+    }
+
+    /// <summary>
+    /// The input half of <see cref="Backward"/>: dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) row by row (each row
+    /// alone, so any split of the rows gives the same bits). <paramref name="scratch"/> needs 2·C floats.
+    /// </summary>
+    public void InputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> dy,
+        Span<float> dx, Span<float> scratch, int rowCount)
+    {
+        var c = ChannelCount;
+        ReadOnlySpan<float> gamma = Weight.Value;
+        var xHat = scratch[..c];
+        var dxHat = scratch.Slice(c, c);
+        for (var r = 0; r < rowCount; r++)
+        {
+            var s = rstd[r];
+            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
+            TensorPrimitives.Multiply(xHat, s, xHat);
+            InputGradientRow(dy.Slice(r * c, c), gamma, xHat, dxHat, s, dx.Slice(r * c, c));
+        }
+    }
+
+    static void InputGradientRow(ReadOnlySpan<float> dyr, ReadOnlySpan<float> gamma, ReadOnlySpan<float> xHat, Span<float> dxHat,
+        float s, Span<float> dxr)
+    {
+        var c = dxr.Length;
+        TensorPrimitives.Multiply(dyr, gamma, dxHat);
+        var meanDxHat = TensorPrimitives.Sum(dxHat) / c;
+        var meanDxHatXHat = TensorPrimitives.Dot(dxHat, xHat) / c;
+        AccumulateInputGradient(dxHat, xHat, meanDxHat, meanDxHatXHat, s, dxr);
     }
 
     /// <summary>

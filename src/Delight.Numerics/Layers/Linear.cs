@@ -55,7 +55,13 @@ public sealed class Linear
     /// </remarks>
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int rowCount)
     {
-        // dW[O,I] += dyᵀ[O,N] · x[N,I]
+        WeightGradient(x, dy, rowCount);
+        if (!dx.IsEmpty) InputGradient(dy, dx, rowCount);
+    }
+
+    /// <summary>dW[O,I] += dyᵀ[O,N] · x[N,I] and db += Σ_rows dy, flushed: the parameter half of <see cref="Backward"/>.</summary>
+    public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rowCount)
+    {
         Gemm.MatMul(dy, x, Weight.Gradient, OutputCount, InputCount, rowCount, transposeA: true, accumulate: true);
         Denormals.FlushToZero(Weight.Gradient);
         if (Bias is { } bias)
@@ -64,11 +70,16 @@ public sealed class Linear
             for (var r = 0; r < rowCount; r++)
                 System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutputCount, OutputCount), db);
         }
-        if (!dx.IsEmpty)
-        {
-            Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: true);
-            Denormals.FlushToZero(dx[..(rowCount * InputCount)]);
-        }
+    }
+
+    /// <summary>
+    /// dx[N,I] += dy[N,O] · W[O,I], flushed: the input half of <see cref="Backward"/>. Each row of dx depends on its
+    /// row of dy alone, so it can run over any split of the rows with the same bits.
+    /// </summary>
+    public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int rowCount)
+    {
+        Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: true);
+        Denormals.FlushToZero(dx[..(rowCount * InputCount)]);
     }
 
     public long ForwardFlops(int rowCount) => 2L * rowCount * InputCount * OutputCount;

@@ -68,8 +68,9 @@ public sealed class ReproduceSweepTest : IDisposable
     public void Kondo_rows_runs_every_configuration_at_both_lengths()
     {
         var report = RunTiny("kondo-rows", 3);
-        // Seven configurations at H = 10 (two stochastic row gates, two uniform controls), DG and both stochastic row gates at the longer H.
-        Assert.Equal(7 + 3, report.Tables[0].Rows.Count);
+        // Nine configurations at H = 10 (DG and DG at the larger step, top-ρ rows, three stochastic row gates, Horvitz–Thompson,
+        // two uniform controls); DG and the three stochastic row gates at the longer H.
+        Assert.Equal(9 + 4, report.Tables[0].Rows.Count);
         Assert.Equal(2 * 2, report.Plots.Count);
         Assert.All(report.Plots, p => Assert.True(File.Exists(Path.Combine(_folder, p))));
     }

@@ -25,12 +25,20 @@ public class TransformerThreadsTest
         policy.Sample(tokens, sampleLogProbs, rows, prompt, length, new Rng(3));
         var logProbs = policy.Forward(tokens, rows, length, prompt).ToArray();
         var coefficients = GradientCheck.Random(kept.Length * (length - prompt), new Rng(4));
-        policy.Parameters.ZeroGradients();
-        policy.Backward(kept, coefficients);
-        var gradients = policy.Parameters.Gradients.ToArray();
+        // Four backward passes: on a pool of several threads the backward's tuner alternates its one-phase and
+        // two-phase (row-split) ways while it learns, so both run, and every pass must give the same gradients.
+        float[]? gradients = null;
+        for (var pass = 0; pass < 4; pass++)
+        {
+            policy.Parameters.ZeroGradients();
+            policy.Backward(kept, coefficients);
+            var now = policy.Parameters.Gradients.ToArray();
+            gradients ??= now;
+            Assert.Equal(gradients, now);
+        }
         var optimizer = new Adam(policy.Parameters.BufferLength);
         optimizer.Step(policy.Parameters);
-        return new Outcome(tokens, sampleLogProbs, logProbs, gradients, policy.Parameters.Values.ToArray());
+        return new Outcome(tokens, sampleLogProbs, logProbs, gradients!, policy.Parameters.Values.ToArray());
     }
 
     [Theory]

@@ -42,7 +42,7 @@ public sealed partial class TransformerPolicy
             }
 
         clock = PhaseTimer.Stop(StepPhase.BackwardHead, clock);
-        for (var i = _blocks.Length - 1; i >= 0; i--) BlockBackward(i, rows, identity, T);
+        BlocksBackward(rows, identity, T);
 
         clock = PhaseTimer.Start();
         var ids = GatherIds(s.InputIds, T, rows, identity, x.Ids);
