@@ -78,13 +78,13 @@ public sealed partial class TransformerPolicy
     void BlocksBackward(ReadOnlySpan<int> rows, bool identity, int T)
     {
         var K = rows.Length;
-        var parts = RowParts(K, 2 * ForwardFlops(K, T + 1));
+        var flops = 2 * ForwardFlops(K, T + 1);
+        var parts = RowParts(K, flops);
         if (parts == 1 || LayerGradients.Floats(Options) > SplitBackwardMaxFloats)
         {
             for (var i = _blocks.Length - 1; i >= 0; i--) BlockBackward(i, rows, identity, T);
             return;
         }
-        var flops = 2 * ForwardFlops(K, T + 1);
         var slot = _backwardTuner.Slot(flops);
         var split = _backwardTuner.ShouldSplit(slot);
         var start = SplitTuner.Now();
@@ -107,9 +107,10 @@ public sealed partial class TransformerPolicy
         tasks.Rows = rows.Length;
         tasks.T = T;
         Pool.Run(_blocks.Length * ParameterTasks.PerBlock, tasks);
-
     }
 
+    // A loop, not a LINQ lambda: a lambda capturing locals of TwoPhaseBackward made the compiler allocate its closure
+    // on every call, which the step-allocation test caught.
     TaskSlot[] NewTaskSlots(int count)
     {
         int n = Options.MaxRows * Options.SequenceLength, c = Options.Width;
@@ -188,7 +189,10 @@ public sealed partial class TransformerPolicy
         return dst;
     }
 
-    /// <summary>Phase 2: one task per parameter gradient of each block, largest first, each serial over all kept rows.</summary>
+    /// <summary>
+    /// Phase 2: one task per parameter gradient of each block (blocks from the last, the larger GEMMs of a block
+    /// first), each serial over all kept rows.
+    /// </summary>
     sealed class ParameterTasks(TransformerPolicy owner) : IParallelJob
     {
         public const int PerBlock = 6;

@@ -9,7 +9,8 @@ namespace Delight.Policies;
 /// row, C = width d, F = feed-forward width, V = vocabulary, H = heads.
 ///
 /// Files by use: this one (parameters and memory), .Forward (teacher-forced log-probs, storing activations),
-/// .Backward (row-subset backward over stored activations), .Decode (KV-cache sampling).
+/// .Backward (row-subset backward over stored activations), .BackwardSplit (the same backward in two phases, over
+/// rows and then as parameter tasks, for several threads), .Parallel (row splits), .Decode (KV-cache sampling).
 /// </summary>
 public sealed partial class TransformerPolicy : ISequencePolicy
 {
