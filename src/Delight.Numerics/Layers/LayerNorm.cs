@@ -67,8 +67,7 @@ public sealed class LayerNorm
         {
             var dyr = dy.Slice(r * c, c);
             var s = rstd[r];
-            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
-            TensorPrimitives.Multiply(xHat, s, xHat);
+            Normalize(x.Slice(r * c, c), mean[r], s, xHat);
             TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
             TensorPrimitives.Add(dBeta, dyr, dBeta);
             InputGradientRow(dyr, gamma, xHat, dxHat, s, dx.Slice(r * c, c));
@@ -91,8 +90,7 @@ public sealed class LayerNorm
         for (var r = 0; r < rowCount; r++)
         {
             var dyr = dy.Slice(r * c, c);
-            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
-            TensorPrimitives.Multiply(xHat, rstd[r], xHat);
+            Normalize(x.Slice(r * c, c), mean[r], rstd[r], xHat);
             TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
             TensorPrimitives.Add(dBeta, dyr, dBeta);
         }
@@ -114,10 +112,16 @@ public sealed class LayerNorm
         for (var r = 0; r < rowCount; r++)
         {
             var s = rstd[r];
-            TensorPrimitives.Subtract(x.Slice(r * c, c), mean[r], xHat);
-            TensorPrimitives.Multiply(xHat, s, xHat);
+            Normalize(x.Slice(r * c, c), mean[r], s, xHat);
             InputGradientRow(dy.Slice(r * c, c), gamma, xHat, dxHat, s, dx.Slice(r * c, c));
         }
+    }
+
+    /// <summary>x̂ = (x − μ)·rstd for one row, as the forward computed it (a subtraction, then a multiply).</summary>
+    static void Normalize(ReadOnlySpan<float> xRow, float mean, float rstd, Span<float> xHat)
+    {
+        TensorPrimitives.Subtract(xRow, mean, xHat);
+        TensorPrimitives.Multiply(xHat, rstd, xHat);
     }
 
     static void InputGradientRow(ReadOnlySpan<float> dyr, ReadOnlySpan<float> gamma, ReadOnlySpan<float> xHat, Span<float> dxHat,
