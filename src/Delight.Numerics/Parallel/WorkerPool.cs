@@ -207,10 +207,23 @@ public sealed class WorkerPool : IDisposable
             }
             Thread.Yield(); // lets a preempted worker that is queued on this core finish its part
         }
-        Interlocked.Exchange(ref _callerSleeping, 1);
-        // Completed in the meantime: take the flag back, or, if the finisher already took it, consume its Release.
-        if (Volatile.Read(ref _completed) == partCount && Interlocked.Exchange(ref _callerSleeping, 0) == 1) return;
-        _callerWake.Wait();
+        // A wake-up is a hint, not proof: the finisher of an *earlier* call can be preempted between counting its part
+        // and taking the flag, take this call's flag later and release once. Consuming that stale release and returning
+        // would leave parts running (and their late counts would spoil the next call's, which can then wait forever),
+        // so after every wake-up the count is checked again and the caller sleeps again while parts are left.
+        while (true)
+        {
+            Interlocked.Exchange(ref _callerSleeping, 1);
+            // Completed in the meantime: take the flag back, or, if the finisher already took it, consume its Release.
+            if (Volatile.Read(ref _completed) == partCount)
+            {
+                if (Interlocked.Exchange(ref _callerSleeping, 0) == 1) return;
+                _callerWake.Wait();
+                return;
+            }
+            _callerWake.Wait();
+            if (Volatile.Read(ref _completed) == partCount) return;
+        }
     }
 
     void WorkerLoop(object? state)
