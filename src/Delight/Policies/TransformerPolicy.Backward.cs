@@ -102,10 +102,15 @@ public sealed partial class TransformerPolicy
 
     /// <summary>The saved rows <paramref name="rows"/> of a tensor laid out [rows, floatsPerRow], compacted.</summary>
     static ReadOnlySpan<float> Gather(TensorView saved, int floatsPerRow, ReadOnlySpan<int> rows, bool identity, TensorView scratch)
+        => GatherRows(saved.Span, floatsPerRow, rows, identity, scratch.Span);
+
+    /// <summary>
+    /// Rows <paramref name="rows"/> of <paramref name="src"/> ([rows, floatsPerRow]) compacted into <paramref name="dst"/>;
+    /// when every row of the batch is kept (<paramref name="identity"/>) the rows are consecutive, read in place.
+    /// </summary>
+    static ReadOnlySpan<float> GatherRows(ReadOnlySpan<float> src, int floatsPerRow, ReadOnlySpan<int> rows, bool identity, Span<float> dst)
     {
-        var src = saved.Span;
-        if (identity) return src[..(rows.Length * floatsPerRow)];
-        var dst = scratch.Span;
+        if (identity) return src.Slice(rows.IsEmpty ? 0 : rows[0] * floatsPerRow, rows.Length * floatsPerRow);
         for (var k = 0; k < rows.Length; k++)
             src.Slice(rows[k] * floatsPerRow, floatsPerRow).CopyTo(dst.Slice(k * floatsPerRow, floatsPerRow));
         return dst[..(rows.Length * floatsPerRow)];

@@ -131,7 +131,7 @@ public sealed partial class TransformerPolicy
         var lnScratch = g.PartScratch.AsSpan(2 * C * k0, 2 * C);
         // Every gather of this part goes to its own region of GatherA at one stride (the widest row), so parts at
         // different stages never overlap.
-        var wide = n0 * Math.Max(3 * C, F);
+        var gatherOffset = n0 * Math.Max(3 * C, F);
         for (var i = _blocks.Length - 1; i >= 0; i--)
         {
             var block = _blocks[i];
@@ -140,12 +140,12 @@ public sealed partial class TransformerPolicy
             var dHidden = g.Fc1[i].Span.Slice(n0 * F, n * F);
             dHidden.Clear();
             block.Fc2.InputGradient(dResidual, dHidden, n);
-            Relu.Backward(GatherPart(s.Fc1[i], T * F, rows, x.GatherA, wide), dHidden, dHidden);
+            Relu.Backward(GatherPart(s.Fc1[i], T * F, rows, x.GatherA, gatherOffset), dHidden, dHidden);
             var dNormed2 = g.Ln2[i].Span.Slice(n0 * C, n * C);
             dNormed2.Clear();
             block.Fc1.InputGradient(dHidden, dNormed2, n);
             clock = PhaseTimer.Stop(StepPhase.BackwardFeedForward, clock);
-            block.Ln2.InputGradient(GatherPart(s.Middle[i], T * C, rows, x.GatherA, wide),
+            block.Ln2.InputGradient(GatherPart(s.Middle[i], T * C, rows, x.GatherA, gatherOffset),
                 GatherPart(s.Ln2Mean[i], T, rows, x.GatherMean, n0), GatherPart(s.Ln2Rstd[i], T, rows, x.GatherRstd, n0),
                 dNormed2, dResidual, lnScratch, n);
             Denormals.FlushToZero(dResidual);
@@ -158,7 +158,7 @@ public sealed partial class TransformerPolicy
             clock = PhaseTimer.Stop(StepPhase.BackwardOutProjection, clock);
             var dQkv = g.Qkv[i].Span.Slice(n0 * 3 * C, n * 3 * C);
             var probsPerRow = Options.HeadCount * T * T;
-            block.Attention.AttendBackward(GatherPart(s.Qkv[i], T * 3 * C, rows, x.GatherA, wide),
+            block.Attention.AttendBackward(GatherPart(s.Qkv[i], T * 3 * C, rows, x.GatherA, gatherOffset),
                 GatherPart(s.Probs[i], probsPerRow, rows, x.GatherProbs, k0 * probsPerRow), dHeads, dQkv, k1 - k0, T);
             Denormals.FlushToZero(dQkv);
             clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
@@ -166,7 +166,7 @@ public sealed partial class TransformerPolicy
             dNormed1.Clear();
             block.Attention.Qkv.InputGradient(dQkv, dNormed1, n);
             clock = PhaseTimer.Stop(StepPhase.BackwardQkv, clock);
-            block.Ln1.InputGradient(GatherPart(s.Residual[i], T * C, rows, x.GatherA, wide),
+            block.Ln1.InputGradient(GatherPart(s.Residual[i], T * C, rows, x.GatherA, gatherOffset),
                 GatherPart(s.Ln1Mean[i], T, rows, x.GatherMean, n0), GatherPart(s.Ln1Rstd[i], T, rows, x.GatherRstd, n0),
                 dNormed1, dResidual, lnScratch, n);
             Denormals.FlushToZero(dResidual);
@@ -174,20 +174,9 @@ public sealed partial class TransformerPolicy
         }
     }
 
-    /// <summary>
-    /// The saved rows <paramref name="rows"/> (a part's slice of the kept rows) of a tensor laid out [rows, floatsPerRow],
-    /// compacted into <paramref name="scratch"/> at <paramref name="offset"/> (the part's own region).
-    /// </summary>
+    /// <summary>A part's rows of a saved tensor, gathered into its own region of <paramref name="scratch"/> at <paramref name="offset"/>.</summary>
     ReadOnlySpan<float> GatherPart(TensorView saved, int floatsPerRow, ReadOnlySpan<int> rows, TensorView scratch, int offset)
-    {
-        var src = saved.Span;
-        // Every row kept: the part's rows are rows[0] … in place.
-        if (_backwardIdentity) return src.Slice(rows[0] * floatsPerRow, rows.Length * floatsPerRow);
-        var dst = scratch.Span.Slice(offset, rows.Length * floatsPerRow);
-        for (var k = 0; k < rows.Length; k++)
-            src.Slice(rows[k] * floatsPerRow, floatsPerRow).CopyTo(dst.Slice(k * floatsPerRow, floatsPerRow));
-        return dst;
-    }
+        => GatherRows(saved.Span, floatsPerRow, rows, _backwardIdentity, scratch.Span[offset..]);
 
     /// <summary>
     /// Phase 2: one task per parameter gradient of each block (blocks from the last, the larger GEMMs of a block
@@ -256,13 +245,6 @@ public sealed partial class TransformerPolicy
         }
 
         static ReadOnlySpan<float> Gather(TensorView saved, int floatsPerRow, ReadOnlySpan<int> rows, bool identity, float[] scratch)
-        {
-            var src = saved.Span;
-            if (identity) return src[..(rows.Length * floatsPerRow)];
-            var dst = scratch.AsSpan(0, rows.Length * floatsPerRow);
-            for (var k = 0; k < rows.Length; k++)
-                src.Slice(rows[k] * floatsPerRow, floatsPerRow).CopyTo(dst.Slice(k * floatsPerRow, floatsPerRow));
-            return dst;
-        }
+            => GatherRows(saved.Span, floatsPerRow, rows, identity, scratch);
     }
 }
