@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Delight.Numerics;
 
@@ -29,11 +30,14 @@ public static class AttentionKernels
 
     public static int PaddedLength(int tokenCount) => (tokenCount + KeyBlock - 1) / KeyBlock * KeyBlock;
 
-    /// <summary>Floats of scratch <see cref="Forward"/>, <see cref="Decode"/> and <see cref="Backward"/> need.</summary>
+    /// <summary>
+    /// Floats of scratch <see cref="Forward"/>, <see cref="Decode"/>, <see cref="DecodeHeads"/> and <see cref="Backward"/>
+    /// need: a transposed panel, then up to two [T, Tp] row buffers (or four decode rows).
+    /// </summary>
     public static int ScratchLength(int tokenCount, int headWidth)
     {
         var tp = PaddedLength(tokenCount);
-        return 2 * headWidth * tp + tp * (tokenCount + 2);
+        return 2 * headWidth * tp + tp * (2 * tokenCount + 4);
     }
 
     static bool Vectorised(int headWidth) => Vector256.IsHardwareAccelerated && headWidth % 8 == 0;
@@ -41,6 +45,8 @@ public static class AttentionKernels
     /// <summary>
     /// Forward of head h of one sequence: probs [T, T] (zero above the diagonal) and heads[t, h·D …] for t &lt; T.
     /// <paramref name="qkv"/> points at the sequence's first token, <paramref name="heads"/> at its first output row.
+    /// Scores, softmax and mixing each run over all rows before the next: four rows share each loop (their chains are
+    /// independent, so the core overlaps them; one row at a time waits on each fused multiply-add's latency).
     /// </summary>
     public static unsafe void Forward(float* qkv, float* probs, float* heads, int tokenCount, int width, int headWidth, int head,
         float scale, Span<float> scratch)
@@ -49,18 +55,40 @@ public static class AttentionKernels
         fixed (float* s = scratch)
         {
             var keys = s;
-            var row = s + 2 * d * tp;
+            var rows = s + 2 * d * tp;
             TransposeHead(qkv + width + head * d, t3, T, d, tp, keys);
-            for (var t = 0; t < T; t++)
-            {
-                var count = t + 1;
-                Scores(qkv + (nint)t * t3 + head * d, keys, tp, d, count, scale, row);
-                Softmax(row, count);
-                var p = probs + (nint)t * T;
-                for (var u = 0; u < count; u++) p[u] = row[u];
-                for (var u = count; u < T; u++) p[u] = 0f;
-                Mix(p, qkv + 2 * width + head * d, t3, count, d, heads + (nint)t * width + head * d);
-            }
+            ScoreRows(qkv + head * d, t3, keys, tp, d, T, scale, rows);
+            // Rows t0…t0+7 (t0 a multiple of 8) all end in the same 8-key block.
+            for (var t0 = 0; t0 < T; t0 += KeyBlock) SoftmaxRows(rows + (nint)t0 * tp, tp, Math.Min(KeyBlock, T - t0), t0 + 1, 1);
+            for (var t = 0; t < T; t++) CopyRow(rows + (nint)t * tp, t + 1, probs + (nint)t * T, T);
+            MixRows<AllTerms>(rows, tp, qkv + 2 * width + head * d, t3, T, d, heads + head * d, width);
+        }
+    }
+
+    /// <summary>
+    /// One decode position of every head of one sequence: the query at <paramref name="query"/> (C floats); head h's
+    /// keys of positions 0…position as a transposed panel at keyPanels + h·D·keyStride (key u's channel p at
+    /// [p·keyStride + u], keyStride a multiple of 8 with readable floats up to it); values in the cache rows (stride
+    /// C); output C floats. Lanes past the position hold whatever the cache holds: the softmax masks them. Heads are
+    /// independent, so four share each loop; every head's sums are those of <see cref="Decode"/>.
+    /// </summary>
+    public static unsafe void DecodeHeads(float* query, float* keyPanels, int keyStride, float* valueCache, float* output, int position,
+        int width, int headWidth, int headCount, float scale, Span<float> scratch)
+    {
+        int d = headWidth, count = position + 1, tp = PaddedLength(count);
+        fixed (float* s = scratch)
+        {
+            var rows = s + 2 * d * tp;
+            var h = 0;
+            if (Vectorised(d))
+                for (; h + 4 <= headCount; h += 4)
+                {
+                    Scores4(query + h * d, d, keyPanels + (nint)h * d * keyStride, (nint)d * keyStride, keyStride, d, tp / KeyBlock, scale, rows, tp);
+                    SoftmaxRows(rows, tp, 4, count, 0);
+                    Mix4<AllTerms>(rows, tp, valueCache + h * d, d, width, count, 0, d, output + h * d, d);
+                }
+            for (; h < headCount; h++)
+                Decode(query, keyPanels + (nint)h * d * keyStride, keyStride, valueCache, output, position, width, d, h, scale, scratch);
         }
     }
 
@@ -84,8 +112,9 @@ public static class AttentionKernels
     }
 
     /// <summary>
-    /// Backward of head h of one sequence into dqkv (which must start at 0 for this head's columns):
+    /// Backward of head h of one sequence into this head's columns of dqkv (every one written, none accumulated):
     /// dp_tu = dO_t·v_u; ds = p ⊙ (dp − Σ_u p·dp)·scale; dq_t = Σ_u ds_tu k_u; dk_u = Σ_t ds_tu q_t; dv_u = Σ_t p_tu dO_t.
+    /// Like <see cref="Forward"/>, every stage runs over all rows (or columns) four at a time.
     /// </summary>
     public static unsafe void Backward(float* qkv, float* probs, float* dHeads, float* dQkv, int tokenCount, int width, int headWidth,
         int head, float scale, Span<float> scratch)
@@ -95,26 +124,213 @@ public static class AttentionKernels
         {
             var values = s;
             var dp = s + 2 * d * tp;
-            var ds = dp + tp;
+            var ds = dp + (nint)T * tp;
             TransposeHead(qkv + 2 * width + head * d, t3, T, d, tp, values);
+            ScoreRows(dHeads + head * d, width, values, tp, d, T, 1f, dp);
             for (var t = 0; t < T; t++)
+                ScoreGradientRow(probs + (nint)t * T, dp + (nint)t * tp, t + 1, scale, ds + (nint)t * tp);
+            // dq_t = Σ_u ds_tu k_u over the non-zero ds (a zero term is skipped, as in the reference).
+            MixRows<NonZeroTerms>(ds, tp, qkv + width + head * d, t3, T, d, dQkv + head * d, t3);
+            // dk_u = Σ_{t ≥ u} ds_tu q_t (zeros skipped); dv_u = Σ_{t ≥ u} p_tu dO_t.
+            MixColumns<NonZeroTerms>(ds, tp, qkv + head * d, t3, T, d, dQkv + width + head * d, t3);
+            MixColumns<AllTerms>(probs, T, dHeads + head * d, width, T, d, dQkv + 2 * width + head * d, t3);
+        }
+    }
+
+    /// <summary>ds[u] = p[u]·(dp[u] − Σ_v p[v]·dp[v])·scale for u &lt; count: the softmax's backward, one row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void ScoreGradientRow(float* p, float* dp, int count, float scale, float* ds)
+    {
+        var weighted = 0f;
+        for (var u = 0; u < count; u++) weighted += p[u] * dp[u];
+        var u0 = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vw = Vector256.Create(weighted), vscale = Vector256.Create(scale);
+            for (; u0 + KeyBlock <= count; u0 += KeyBlock)
+                (Vector256.Load(p + u0) * (Vector256.Load(dp + u0) - vw) * vscale).Store(ds + u0);
+        }
+        for (var u = u0; u < count; u++) ds[u] = p[u] * (dp[u] - weighted) * scale;
+    }
+
+    /// <summary>
+    /// Causal scores of rows [0, rowCount): row t = (query t at q + t·qStride)·panel over keys 0…t, into
+    /// rows + t·tp (whole 8-key blocks; lanes past t are not masked here). Four rows at a time: a multiple of 4 never
+    /// straddles a block boundary, so the four share the block count.
+    /// </summary>
+    static unsafe void ScoreRows(float* q, nint qStride, float* panel, int tp, int d, int rowCount, float scale, float* rows)
+    {
+        var t = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; t + 4 <= rowCount; t += 4)
+                Scores4(q + t * qStride, qStride, panel, 0, tp, d, t / KeyBlock + 1, scale, rows + (nint)t * tp, tp);
+        for (; t < rowCount; t++) Scores(q + t * qStride, panel, tp, d, t + 1, scale, rows + (nint)t * tp);
+    }
+
+    /// <summary>
+    /// <see cref="Scores"/> of four queries (q + r·qStep) against four panels (panel + r·panelStep; the same panel when
+    /// 0) over <paramref name="blocks"/> 8-key blocks, into rows + r·rowStep: the same chains, interleaved.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void Scores4(float* q, nint qStep, float* panel, nint panelStep, int tp, int d, int blocks, float scale, float* rows, nint rowStep)
+    {
+        var vscale = Vector256.Create(scale);
+        float* q0 = q, q1 = q + qStep, q2 = q + 2 * qStep, q3 = q + 3 * qStep;
+        for (var b = 0; b < blocks; b++)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            var k = panel + b * KeyBlock;
+            for (var p = 0; p < d; p++, k += tp)
             {
-                var count = t + 1;
-                Scores(dHeads + (nint)t * width + head * d, values, tp, d, count, 1f, dp);
-                var p = probs + (nint)t * T;
-                var weighted = 0f;
-                for (var u = 0; u < count; u++) weighted += p[u] * dp[u];
-                var dsRow = ds + (nint)t * tp;
-                for (var u = 0; u < count; u++) dsRow[u] = p[u] * (dp[u] - weighted) * scale;
-                // dq_t = Σ_u ds_tu k_u over the non-zero ds (a zero term is skipped, as in the reference).
-                MixSkippingZeros(dsRow, qkv + width + head * d, t3, 0, count, 1, d, dQkv + (nint)t * t3 + head * d);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Create(q0[p]), Vector256.Load(k), a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Create(q1[p]), Vector256.Load(k + panelStep), a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Create(q2[p]), Vector256.Load(k + 2 * panelStep), a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Create(q3[p]), Vector256.Load(k + 3 * panelStep), a3);
             }
-            for (var u = 0; u < T; u++)
+            var o = rows + b * KeyBlock;
+            (a0 * vscale).Store(o);
+            (a1 * vscale).Store(o + rowStep);
+            (a2 * vscale).Store(o + 2 * rowStep);
+            (a3 * vscale).Store(o + 3 * rowStep);
+        }
+    }
+
+    /// <summary>probs[0…T) = row[0…count) then zeros: one row of the saved [T, T] probabilities.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void CopyRow(float* row, int count, float* probs, int T)
+    {
+        var u = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; u + KeyBlock <= count; u += KeyBlock) Vector256.Load(row + u).Store(probs + u);
+        for (; u < count; u++) probs[u] = row[u];
+        for (; u < T; u++) probs[u] = 0f;
+    }
+
+    /// <summary>
+    /// Causal mixing of rows [0, T): o_t = Σ_{u ≤ t} w[t·wStride + u]·x_u (ascending u, fused; zero weights skipped
+    /// when asked), x_u at x + u·stride, o_t at o + t·oStride. Four rows at a time (<see cref="Mix4"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void MixRows<TTerms>(float* w, nint wStride, float* x, nint stride, int T, int d, float* o, nint oStride)
+        where TTerms : struct, ITerms
+    {
+        var t = 0;
+        if (Vectorised(d))
+            for (; t + 4 <= T; t += 4)
+                Mix4<TTerms>(w + t * wStride, wStride, x, 0, stride, t + 1, 1, d, o + t * oStride, oStride);
+        for (; t < T; t++)
+        {
+            if (TTerms.SkipZeros) MixSkippingZeros(w + t * wStride, x, stride, 0, t + 1, 1, d, o + t * oStride);
+            else Mix(w + t * wStride, x, stride, t + 1, d, o + t * oStride);
+        }
+    }
+
+    /// <summary>
+    /// Four mixes at once, each <see cref="Mix"/> (or <see cref="MixSkippingZeros"/>): mix r has weights
+    /// w + r·wStep, vectors x + r·xStep + u·stride, and count + r·countStep terms (countStep 1 for consecutive causal
+    /// rows, 0 for heads of one decode position); output at o + r·oStep. Each output is the same ascending chain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void Mix4<TTerms>(float* w, nint wStep, float* x, nint xStep, nint stride, int count, int countStep, int d, float* o, nint oStep)
+        where TTerms : struct, ITerms
+    {
+        float* w0 = w, w1 = w + wStep, w2 = w + 2 * wStep, w3 = w + 3 * wStep;
+        for (var p0 = 0; p0 < d; p0 += 8)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            float* x0 = x + p0, x1 = x0 + xStep, x2 = x0 + 2 * xStep, x3 = x0 + 3 * xStep;
+            for (var u = 0; u < count; u++)
             {
-                // dk_u = Σ_{t ≥ u} ds_tu q_t (zeros skipped); dv_u = Σ_{t ≥ u} p_tu dO_t.
-                MixSkippingZeros(ds + (nint)u * tp + u, qkv + head * d, t3, u, T, tp, d, dQkv + (nint)u * t3 + width + head * d);
-                MixColumn(probs + u, dHeads + head * d, width, u, T, T, d, dQkv + (nint)u * t3 + 2 * width + head * d);
+                var at = u * stride;
+                a0 = MixTerm<TTerms>(a0, x0 + at, w0[u]);
+                a1 = MixTerm<TTerms>(a1, x1 + at, w1[u]);
+                a2 = MixTerm<TTerms>(a2, x2 + at, w2[u]);
+                a3 = MixTerm<TTerms>(a3, x3 + at, w3[u]);
             }
+            if (countStep != 0)
+            {
+                // Causal rows: row r has r more terms than row 0.
+                var u = count;
+                a1 = MixTerm<TTerms>(a1, x1 + u * stride, w1[u]);
+                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
+                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+                u++;
+                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
+                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+                u++;
+                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+            }
+            a0.Store(o + p0);
+            a1.Store(o + oStep + p0);
+            a2.Store(o + 2 * oStep + p0);
+            a3.Store(o + 3 * oStep + p0);
+        }
+    }
+
+    /// <summary>Which terms of a mix are added: the generic argument makes the choice a constant in each compiled copy.</summary>
+    interface ITerms
+    {
+        /// <summary>Whether a zero weight's term is left out rather than added (the backward's dq and dk, as the reference does).</summary>
+        static abstract bool SkipZeros { get; }
+    }
+
+    readonly struct AllTerms : ITerms
+    {
+        public static bool SkipZeros => false;
+    }
+
+    readonly struct NonZeroTerms : ITerms
+    {
+        public static bool SkipZeros => true;
+    }
+
+    /// <summary>acc + weight·x (fused), or acc unchanged for a zero weight when zeros are skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe Vector256<float> MixTerm<TTerms>(Vector256<float> acc, float* x, float weight)
+        where TTerms : struct, ITerms
+        => TTerms.SkipZeros && weight == 0f ? acc : Vector256.FusedMultiplyAdd(Vector256.Load(x), Vector256.Create(weight), acc);
+
+    /// <summary>
+    /// Column mixing: o_u = Σ_{t ∈ [u, T)} w[t·wStride + u]·x_t (ascending t, fused; zeros skipped when asked), x_t at
+    /// x + t·stride, o_u at o + u·oStride. Four columns at a time: column u + r starts r rows later, so the first three
+    /// rows feed fewer columns, and then all four run together.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void MixColumns<TTerms>(float* w, nint wStride, float* x, nint stride, int T, int d, float* o, nint oStride)
+        where TTerms : struct, ITerms
+    {
+        var u = 0;
+        if (Vectorised(d))
+            for (; u + 4 <= T; u += 4)
+                for (var p0 = 0; p0 < d; p0 += 8)
+                {
+                    Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                    var x0 = x + p0;
+                    var wu = w + u;
+                    a0 = MixTerm<TTerms>(a0, x0 + u * stride, wu[u * wStride]);
+                    a0 = MixTerm<TTerms>(a0, x0 + (u + 1) * stride, wu[(u + 1) * wStride]);
+                    a1 = MixTerm<TTerms>(a1, x0 + (u + 1) * stride, wu[(u + 1) * wStride + 1]);
+                    a0 = MixTerm<TTerms>(a0, x0 + (u + 2) * stride, wu[(u + 2) * wStride]);
+                    a1 = MixTerm<TTerms>(a1, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 1]);
+                    a2 = MixTerm<TTerms>(a2, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 2]);
+                    for (var t = u + 3; t < T; t++)
+                    {
+                        var xt = x0 + t * stride;
+                        var wt = wu + t * wStride;
+                        a0 = MixTerm<TTerms>(a0, xt, wt[0]);
+                        a1 = MixTerm<TTerms>(a1, xt, wt[1]);
+                        a2 = MixTerm<TTerms>(a2, xt, wt[2]);
+                        a3 = MixTerm<TTerms>(a3, xt, wt[3]);
+                    }
+                    a0.Store(o + u * oStride + p0);
+                    a1.Store(o + (u + 1) * oStride + p0);
+                    a2.Store(o + (u + 2) * oStride + p0);
+                    a3.Store(o + (u + 3) * oStride + p0);
+                }
+        for (; u < T; u++)
+        {
+            if (TTerms.SkipZeros) MixSkippingZeros(w + u * wStride + u, x, stride, u, T, wStride, d, o + u * oStride);
+            else MixColumn(w + u, x, stride, u, T, wStride, d, o + u * oStride);
         }
     }
 
@@ -155,6 +371,79 @@ public static class AttentionKernels
             for (var p = 0; p < d; p++) sum = MathF.FusedMultiplyAdd(q[p], panel[(nint)p * tp + u], sum);
             row[u] = sum * scale;
         }
+    }
+
+    /// <summary>
+    /// <see cref="Softmax"/> of up to 8 rows at once: row r at rows + r·rowStride with firstCount + r·countStep
+    /// entries. The same bits as one row at a time, with the reductions done across rows: each row's maximum by
+    /// shuffles (a maximum does not depend on order), and its 8 lane sums transposed so that lane 0 + lane 1 + … +
+    /// lane 7 of every row is one vector add chain, then one division for all rows. Without AVX2, row by row.
+    /// </summary>
+    static unsafe void SoftmaxRows(float* rows, nint rowStride, int n, int firstCount, int countStep)
+    {
+        if (!Avx2.IsSupported)
+        {
+            for (var r = 0; r < n; r++) Softmax(rows + r * rowStride, firstCount + r * countStep);
+            return;
+        }
+        var index = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var negativeInfinity = Vector256.Create(float.NegativeInfinity);
+        var sums = stackalloc Vector256<float>[KeyBlock];
+        for (var r = 0; r < n; r++)
+        {
+            var row = rows + r * rowStride;
+            var count = firstCount + r * countStep;
+            var last = PaddedLength(count) - KeyBlock;
+            var inside = Vector256.LessThan(index + Vector256.Create((float)last), Vector256.Create((float)count));
+            var lastBlock = Vector256.ConditionalSelect(inside, Vector256.Load(row + last), negativeInfinity);
+            var max = lastBlock;
+            for (var u = 0; u < last; u += KeyBlock) max = Vector256.Max(max, Vector256.Load(row + u));
+            max = Vector256.Max(max, Avx.Permute2x128(max, max, 1));
+            max = Vector256.Max(max, Avx.Permute(max, 0b01_00_11_10));
+            max = Vector256.Max(max, Avx.Permute(max, 0b10_11_00_01));
+            var sum = Vector256<float>.Zero;
+            for (var u = 0; u < last; u += KeyBlock)
+            {
+                var e = Exp8(Vector256.Load(row + u) - max);
+                e.Store(row + u);
+                sum += e;
+            }
+            var lastExp = Exp8(lastBlock - max);
+            lastExp.Store(row + last);
+            sums[r] = sum + lastExp;
+        }
+        for (var r = n; r < KeyBlock; r++) sums[r] = Vector256<float>.Zero;
+        var inverse = Vector256.Create(1f) / SumLanesOfEach(sums);
+        for (var r = 0; r < n; r++)
+        {
+            var row = rows + r * rowStride;
+            var scale = Avx2.PermuteVar8x32(inverse, Vector256.Create(r));
+            var padded = PaddedLength(firstCount + r * countStep);
+            for (var u = 0; u < padded; u += KeyBlock) (Vector256.Load(row + u) * scale).Store(row + u);
+        }
+    }
+
+    /// <summary>Lane r = v[r]'s lane 0 + lane 1 + … + lane 7, in that order: an 8×8 transpose, then 7 adds.</summary>
+    static unsafe Vector256<float> SumLanesOfEach(Vector256<float>* v)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(v[0], v[1]), t1 = Avx.UnpackHigh(v[0], v[1]);
+        Vector256<float> t2 = Avx.UnpackLow(v[2], v[3]), t3 = Avx.UnpackHigh(v[2], v[3]);
+        Vector256<float> t4 = Avx.UnpackLow(v[4], v[5]), t5 = Avx.UnpackHigh(v[4], v[5]);
+        Vector256<float> t6 = Avx.UnpackLow(v[6], v[7]), t7 = Avx.UnpackHigh(v[6], v[7]);
+        // u0 = lanes 0 and 4 of rows 0…3 (per 128-bit half), u1 = lanes 1 and 5, …; u4…u7 the same for rows 4…7.
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        var sum = Avx.Permute2x128(u0, u4, 0x20);
+        sum += Avx.Permute2x128(u1, u5, 0x20);
+        sum += Avx.Permute2x128(u2, u6, 0x20);
+        sum += Avx.Permute2x128(u3, u7, 0x20);
+        sum += Avx.Permute2x128(u0, u4, 0x31);
+        sum += Avx.Permute2x128(u1, u5, 0x31);
+        sum += Avx.Permute2x128(u2, u6, 0x31);
+        sum += Avx.Permute2x128(u3, u7, 0x31);
+        return sum;
     }
 
     /// <summary>

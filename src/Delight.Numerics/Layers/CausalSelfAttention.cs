@@ -84,7 +84,6 @@ public sealed class CausalSelfAttention
     public unsafe void AttendBackward(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
         Span<float> dQkv, int sequenceCount, int tokenCount)
     {
-        dQkv[..(sequenceCount * tokenCount * 3 * Width)].Clear();
         var parts = PartCount(sequenceCount, tokenCount);
         var flops = 2 * AttendFlops(sequenceCount, tokenCount);
         var slot = _tuner.Slot(flops, 1);
@@ -105,7 +104,7 @@ public sealed class CausalSelfAttention
         _tuner.Record(slot, true, SplitTuner.Now() - start, flops);
     }
 
-    /// <summary>Backward for sequences [first, end); dQkv must be cleared beforehand.</summary>
+    /// <summary>Backward for sequences [first, end): writes every dQkv element of their tokens.</summary>
     unsafe void AttendBackwardRange(ReadOnlySpan<float> qkv, ReadOnlySpan<float> probs, ReadOnlySpan<float> dHeads,
         Span<float> dQkv, int firstSequence, int endSequence, int tokenCount)
     {
@@ -148,9 +147,8 @@ public sealed class CausalSelfAttention
         }
         fixed (float* pQkv = qkv, pKeys = keyCache, pValues = valueCache, pHeads = heads)
             for (var b = 0; b < sequenceCount; b++)
-                for (var h = 0; h < HeadCount; h++)
-                    AttentionKernels.Decode(pQkv + (nint)b * t3, pKeys + (nint)b * c * tp + (nint)h * HeadWidth * tp, tp,
-                        pValues + (nint)b * capacity * c, pHeads + (nint)b * c, position, c, HeadWidth, h, Scale, kernelScratch);
+                AttentionKernels.DecodeHeads(pQkv + (nint)b * t3, pKeys + (nint)b * c * tp, tp, pValues + (nint)b * capacity * c,
+                    pHeads + (nint)b * c, position, c, HeadWidth, HeadCount, Scale, kernelScratch);
     }
 
     /// <summary>
