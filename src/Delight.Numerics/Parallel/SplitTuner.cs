@@ -45,6 +45,8 @@ public sealed class SplitTuner
     readonly int[] _interval;
     readonly int[] _sinceProbe;
     readonly bool[] _probing;
+    readonly bool[] _lastSplit;
+    readonly bool[] _wakePending;
 
     /// <param name="variants">distinct kinds of call sharing this tuner (e.g. GEMM transpose flags), each with its own buckets</param>
     public SplitTuner(int variants = 1)
@@ -60,6 +62,8 @@ public sealed class SplitTuner
         _interval = new int[n];
         _sinceProbe = new int[n];
         _probing = new bool[n];
+        _lastSplit = new bool[n];
+        _wakePending = new bool[n];
         Array.Fill(_interval, ProbeEvery);
     }
 
@@ -67,11 +71,16 @@ public sealed class SplitTuner
     public int Slot(long flops, int variant = 0) =>
         Math.Min(Buckets - 1, BitOperations.Log2((ulong)Math.Max(1, flops))) * _variants + variant;
 
-    /// <summary>True when the call in <paramref name="slot"/> should be split.</summary>
+    /// <summary>
+    /// True when the call in <paramref name="slot"/> should be split. A split right after a serial call of the same
+    /// size is always followed by a second split, and only that second one is measured (see <see cref="Record"/>).
+    /// </summary>
     public bool ShouldSplit(int slot)
     {
-        var call = ++_calls[slot];
-        if (_serialCount[slot] < Warmup || _splitCount[slot] < Warmup) return (call & 1) == 0; // alternate while learning
+        if (_wakePending[slot]) return true;
+        ++_calls[slot];
+        // Learning: whichever way has fewer samples (serial first), until both have a few.
+        if (_serialCount[slot] < Warmup || _splitCount[slot] < Warmup) return _splitCount[slot] < _serialCount[slot];
         var splitFaster = _split[slot] < _serial[slot];
         if (++_sinceProbe[slot] < _interval[slot]) return splitFaster;
         _sinceProbe[slot] = 0;
@@ -79,9 +88,23 @@ public sealed class SplitTuner
         return !splitFaster;
     }
 
-    /// <summary>Records how long a call took (<paramref name="ticks"/> of <see cref="Stopwatch"/>) and how it ran.</summary>
+    /// <summary>
+    /// Records how long a call took (<paramref name="ticks"/> of <see cref="Stopwatch"/>) and how it ran. A split
+    /// call right after a serial one of the same size is not measured: while a size runs serially the workers go to
+    /// sleep, and that first split pays for waking them (tens of microseconds on a virtual machine, more than a
+    /// mid-sized GEMM saves), so counting it would make every probe of the split confirm serial, forever. The next
+    /// call is split again (<see cref="ShouldSplit"/>) and measured instead.
+    /// </summary>
     public void Record(int slot, bool split, long ticks, long flops)
     {
+        if (split && !_lastSplit[slot])
+        {
+            _lastSplit[slot] = true;
+            _wakePending[slot] = true;
+            return;
+        }
+        _wakePending[slot] = false;
+        _lastSplit[slot] = split;
         var before = _split[slot] < _serial[slot];
         var perFlop = (double)ticks / Math.Max(1, flops);
         if (split) Update(_split, _splitCount, slot, perFlop);
