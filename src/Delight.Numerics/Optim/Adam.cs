@@ -33,13 +33,68 @@ public sealed class Adam : Optimizer
     public float[] SecondMoment { get; }
     public override string Name => "adam";
 
-    public override void Step(ParameterSet parameters)
+    public override unsafe void Step(ParameterSet parameters)
     {
         StepCount++;
         var correction1 = 1f - MathF.Pow(Beta1, StepCount);
         var correction2 = 1f - MathF.Pow(Beta2, StepCount);
-        Update(parameters.Values, parameters.Gradients, FirstMoment, SecondMoment,
-            LearningRate / correction1, 1f / MathF.Sqrt(correction2), Beta1, Beta2, Epsilon);
+        float stepSize = LearningRate / correction1, rootCorrection2 = 1f / MathF.Sqrt(correction2);
+        Span<float> theta = parameters.Values, g = parameters.Gradients;
+        var pool = WorkerPool.Shared;
+        if (theta.Length < MinParallelLength || pool.ThreadCount == 1 || WorkerPool.InParallelPart || pool.IsBusy)
+        {
+            Update(theta, g, FirstMoment, SecondMoment, stepSize, rootCorrection2, Beta1, Beta2, Epsilon);
+            return;
+        }
+        var slot = _tuner.Slot(theta.Length);
+        var split = _tuner.ShouldSplit(slot);
+        var start = SplitTuner.Now();
+        if (!split) Update(theta, g, FirstMoment, SecondMoment, stepSize, rootCorrection2, Beta1, Beta2, Epsilon);
+        else
+            fixed (float* pTheta = theta, pG = g, pM = FirstMoment, pV = SecondMoment)
+            {
+                _job ??= new UpdateJob(this);
+                _job.Set(pTheta, pG, pM, pV, theta.Length, stepSize, rootCorrection2, pool.ThreadCount);
+                pool.Run(pool.ThreadCount, _job);
+            }
+        _tuner.Record(slot, split, SplitTuner.Now() - start, theta.Length);
+    }
+
+    /// <summary>
+    /// Smallest parameter count whose update may be split over <see cref="WorkerPool.Shared"/> (about 15 µs of work).
+    /// Every element's update is independent and each part takes whole 16-float blocks, so every element goes through
+    /// the same (vector or scalar) path as in one pass: the bits do not depend on the split.
+    /// </summary>
+    const int MinParallelLength = 32_768;
+
+    readonly SplitTuner _tuner = new();
+    UpdateJob? _job;
+
+    /// <summary>One part of a split update: parts own disjoint, 16-float-aligned ranges of the buffers.</summary>
+    sealed unsafe class UpdateJob(Adam owner) : IParallelJob
+    {
+        float* _theta, _g, _m, _v;
+        int _length, _parts;
+        float _stepSize, _rootCorrection2;
+
+        public void Set(float* theta, float* g, float* m, float* v, int length, float stepSize, float rootCorrection2, int parts)
+        {
+            _theta = theta;
+            _g = g;
+            _m = m;
+            _v = v;
+            (_length, _stepSize, _rootCorrection2, _parts) = (length, stepSize, rootCorrection2, parts);
+        }
+
+        public void Execute(int part)
+        {
+            var blocks = (_length + 15) / 16;
+            var first = Math.Min(_length, (int)((long)blocks * part / _parts) * 16);
+            var end = Math.Min(_length, (int)((long)blocks * (part + 1) / _parts) * 16);
+            var n = end - first;
+            Update(new Span<float>(_theta + first, n), new ReadOnlySpan<float>(_g + first, n), new Span<float>(_m + first, n),
+                new Span<float>(_v + first, n), _stepSize, _rootCorrection2, owner.Beta1, owner.Beta2, owner.Epsilon);
+        }
     }
 
     /// <summary>

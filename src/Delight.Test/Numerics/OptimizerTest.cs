@@ -41,6 +41,30 @@ public class OptimizerTest
         Assert.Equal(expected, p["w"].Value[0], 5);
     }
 
+    [Fact]
+    public void OptimizerTest_Adam_SplitStepsGiveTheBitsOfOnePass()
+    {
+        // Large enough to be split over the shared pool (when it has two threads), and not a multiple of 16. The
+        // pool's tuner alternates both ways while it learns, so over 12 steps both run; every step must equal one
+        // unsplit pass of Adam.Update with the same constants, bit for bit.
+        const int n = 100_003;
+        var rng = new Rng(11);
+        var p = OneTensor(GradientCheck.Random(n, rng), new float[n]);
+        var adam = new Adam(p.BufferLength, learningRate: 0.01f);
+        var theta = p.Values.ToArray();
+        float[] m = new float[p.BufferLength], v = new float[p.BufferLength];
+        for (var step = 1; step <= 12; step++)
+        {
+            GradientCheck.Random(n, rng).CopyTo(p["w"].Gradient);
+            adam.Step(p);
+            Adam.Update(theta, p.Gradients, m, v, 0.01f / (1f - MathF.Pow(0.9f, step)), 1f / MathF.Sqrt(1f - MathF.Pow(0.999f, step)),
+                0.9f, 0.999f, 1e-8f);
+            Assert.Equal(theta, p.Values.ToArray());
+            Assert.Equal(m, adam.FirstMoment);
+            Assert.Equal(v, adam.SecondMoment);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(15)]
