@@ -134,21 +134,24 @@ public sealed class CausalSelfAttention
         int sequenceCount, int position, int capacity)
     {
         int c = Width, t3 = 3 * Width, tp = AttentionKernels.PaddedLength(capacity);
+        if ((uint)position >= (uint)capacity)
+            throw new ArgumentOutOfRangeException(nameof(position), $"position {position} must be in [0, {capacity}) (the caches' capacity).");
         if (keyCache.Length < KeyCacheLength(sequenceCount, capacity))
             throw new ArgumentException($"keyCache holds {keyCache.Length} floats, needs KeyCacheLength = {KeyCacheLength(sequenceCount, capacity)}.", nameof(keyCache));
+        if (valueCache.Length < sequenceCount * capacity * c)
+            throw new ArgumentException($"valueCache holds {valueCache.Length} floats, needs sequences·capacity·C = {sequenceCount * capacity * c}.", nameof(valueCache));
+        if (qkv.Length < sequenceCount * t3 || heads.Length < sequenceCount * c)
+            throw new ArgumentException($"qkv needs {sequenceCount * t3} floats and heads {sequenceCount * c} for {sequenceCount} sequences.");
         var kernelScratch = AttentionKernels.ThreadScratch(AttentionKernels.ScratchLength(position + 1, HeadWidth));
-        for (var b = 0; b < sequenceCount; b++)
-        {
-            var keyPanel = keyCache.Slice(b * c * tp, c * tp);
-            var key = qkv.Slice(b * t3 + c, c);
-            // Channel j = h·D + p of the key goes to row j of the sequence's panels, column position.
-            for (var j = 0; j < c; j++) keyPanel[j * tp + position] = key[j];
-            qkv.Slice(b * t3 + 2 * c, c).CopyTo(valueCache.Slice(b * capacity * c + position * c, c));
-        }
         fixed (float* pQkv = qkv, pKeys = keyCache, pValues = valueCache, pHeads = heads)
             for (var b = 0; b < sequenceCount; b++)
-                AttentionKernels.DecodeHeads(pQkv + (nint)b * t3, pKeys + (nint)b * c * tp, tp, pValues + (nint)b * capacity * c,
-                    pHeads + (nint)b * c, position, c, HeadWidth, HeadCount, Scale, kernelScratch);
+            {
+                float* token = pQkv + (nint)b * t3, keyPanels = pKeys + (nint)b * c * tp, values = pValues + (nint)b * capacity * c;
+                // Channel j = h·D + p of the key goes to row j of the sequence's panels, column position.
+                for (var j = 0; j < c; j++) keyPanels[(nint)j * tp + position] = token[c + j];
+                Buffer.MemoryCopy(token + 2 * c, values + (nint)position * c, (long)c * sizeof(float), (long)c * sizeof(float));
+                AttentionKernels.DecodeHeads(token, keyPanels, tp, values, pHeads + (nint)b * c, position, c, HeadWidth, HeadCount, Scale, kernelScratch);
+            }
     }
 
     /// <summary>
