@@ -80,6 +80,19 @@ public class AttentionKernelTest
     }
 
     [Fact]
+    public void AttentionKernelTest_DecodePastTheCache_NamesThePosition()
+    {
+        var p = new ParameterSet();
+        var attention = new CausalSelfAttention(p, "attn", 16, 1);
+        p.Allocate();
+        const int capacity = 4;
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => attention.AttendDecode(new float[3 * 16], new float[attention.KeyCacheLength(1, capacity)],
+            new float[capacity * 16], new float[16], 1, capacity, capacity));
+        Assert.Equal("position", error.ParamName);
+        Assert.Contains("[0, 4)", error.Message);
+    }
+
+    [Fact]
     public void AttentionKernelTest_SaturatedScores_GiveExactZerosNotSubnormals()
     {
         const int width = 16, heads = 1, tokens = 5;
