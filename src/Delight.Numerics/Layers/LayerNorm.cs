@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -41,13 +42,12 @@ public sealed class LayerNorm
             var yr = y.Slice(r * c, c);
             var mu = TensorPrimitives.Sum(xr) / c;
             // Two-pass variance: y temporarily holds x − μ.
-            TensorPrimitives.Subtract(xr, mu, yr);
+            Center(xr, mu, yr);
             var variance = TensorPrimitives.SumOfSquares(yr) / c;
             var s = 1f / MathF.Sqrt(variance + Epsilon);
             mean[r] = mu;
             rstd[r] = s;
-            TensorPrimitives.Multiply(yr, s, yr);
-            TensorPrimitives.FusedMultiplyAdd(yr, gamma, beta, yr);
+            ScaleShift(yr, s, gamma, beta);
         }
     }
 
@@ -67,10 +67,8 @@ public sealed class LayerNorm
         {
             var dyr = dy.Slice(r * c, c);
             var s = rstd[r];
-            Normalize(x.Slice(r * c, c), mean[r], s, xHat);
-            TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
-            TensorPrimitives.Add(dBeta, dyr, dBeta);
-            InputGradientRow(dyr, gamma, xHat, dxHat, s, dx.Slice(r * c, c));
+            NormalizeAndAccumulate(x.Slice(r * c, c), mean[r], s, dyr, gamma, xHat, dxHat, dGamma, dBeta);
+            InputGradientRow(xHat, dxHat, s, dx.Slice(r * c, c));
         }
         // Sums of tiny gradients can land below the normal range; Adam would then multiply subnormals.
         Denormals.FlushToZero(dGamma);
@@ -89,10 +87,7 @@ public sealed class LayerNorm
         var xHat = scratch[..c];
         for (var r = 0; r < rowCount; r++)
         {
-            var dyr = dy.Slice(r * c, c);
-            Normalize(x.Slice(r * c, c), mean[r], rstd[r], xHat);
-            TensorPrimitives.FusedMultiplyAdd(dyr, xHat, dGamma, dGamma);
-            TensorPrimitives.Add(dBeta, dyr, dBeta);
+            NormalizeAndAccumulate(x.Slice(r * c, c), mean[r], rstd[r], dy.Slice(r * c, c), default, xHat, default, dGamma, dBeta);
         }
         Denormals.FlushToZero(dGamma);
         Denormals.FlushToZero(dBeta);
@@ -112,23 +107,113 @@ public sealed class LayerNorm
         for (var r = 0; r < rowCount; r++)
         {
             var s = rstd[r];
-            Normalize(x.Slice(r * c, c), mean[r], s, xHat);
-            InputGradientRow(dy.Slice(r * c, c), gamma, xHat, dxHat, s, dx.Slice(r * c, c));
+            NormalizeAndAccumulate(x.Slice(r * c, c), mean[r], s, dy.Slice(r * c, c), gamma, xHat, dxHat, default, default);
+            InputGradientRow(xHat, dxHat, s, dx.Slice(r * c, c));
         }
     }
 
-    /// <summary>x̂ = (x − μ)·rstd for one row, as the forward computed it (a subtraction, then a multiply).</summary>
-    static void Normalize(ReadOnlySpan<float> xRow, float mean, float rstd, Span<float> xHat)
+    // Per-row element-wise passes, each fusing what were separate TensorPrimitives calls (at C = 64 a call's fixed cost
+    // was most of a row's time). Every element takes the same roundings in the same order as the calls did; only the
+    // reductions (Sum, SumOfSquares, Dot) stay TensorPrimitives', whose summation order the results depend on.
+
+    /// <summary>y = x − μ.</summary>
+    static void Center(ReadOnlySpan<float> x, float mu, Span<float> y)
     {
-        TensorPrimitives.Subtract(xRow, mean, xHat);
-        TensorPrimitives.Multiply(xHat, rstd, xHat);
+        ref var px = ref MemoryMarshal.GetReference(x);
+        ref var py = ref MemoryMarshal.GetReference(y);
+        nuint i = 0, n = (nuint)Math.Min(x.Length, y.Length);
+        if (Vector512.IsHardwareAccelerated)
+            for (var vm = Vector512.Create(mu); i + 16 <= n; i += 16)
+                (Vector512.LoadUnsafe(ref px, i) - vm).StoreUnsafe(ref py, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (var vm = Vector256.Create(mu); i + 8 <= n; i += 8)
+                (Vector256.LoadUnsafe(ref px, i) - vm).StoreUnsafe(ref py, i);
+        for (; i < n; i++) Unsafe.Add(ref py, i) = Unsafe.Add(ref px, i) - mu;
     }
 
-    static void InputGradientRow(ReadOnlySpan<float> dyr, ReadOnlySpan<float> gamma, ReadOnlySpan<float> xHat, Span<float> dxHat,
-        float s, Span<float> dxr)
+    /// <summary>y = fma(y·s, γ, β): the normalised row scaled and shifted.</summary>
+    static void ScaleShift(Span<float> y, float s, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)
+    {
+        ref var py = ref MemoryMarshal.GetReference(y);
+        ref var pg = ref MemoryMarshal.GetReference(gamma);
+        ref var pb = ref MemoryMarshal.GetReference(beta);
+        nuint i = 0, n = (nuint)Math.Min(y.Length, Math.Min(gamma.Length, beta.Length));
+        if (Vector512.IsHardwareAccelerated)
+            for (var vs = Vector512.Create(s); i + 16 <= n; i += 16)
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref py, i) * vs, Vector512.LoadUnsafe(ref pg, i), Vector512.LoadUnsafe(ref pb, i))
+                    .StoreUnsafe(ref py, i);
+        if (Vector256.IsHardwareAccelerated)
+            for (var vs = Vector256.Create(s); i + 8 <= n; i += 8)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref py, i) * vs, Vector256.LoadUnsafe(ref pg, i), Vector256.LoadUnsafe(ref pb, i))
+                    .StoreUnsafe(ref py, i);
+        for (; i < n; i++) Unsafe.Add(ref py, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref py, i) * s, Unsafe.Add(ref pg, i), Unsafe.Add(ref pb, i));
+    }
+
+    /// <summary>
+    /// x̂ = (x − μ)·rstd for one row, as the forward computed it (a subtraction, then a multiply), and in the same pass
+    /// whichever of these the caller passes spans for: dx̂ = dy·γ (when <paramref name="dxHat"/> is not empty), and
+    /// dγ = fma(dy, x̂, dγ), dβ = dβ + dy (when <paramref name="dGamma"/> is not empty). All spans hold the row's C floats.
+    /// </summary>
+    static void NormalizeAndAccumulate(ReadOnlySpan<float> x, float mu, float rstd, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+        Span<float> xHat, Span<float> dxHat, Span<float> dGamma, Span<float> dBeta)
+    {
+        bool input = !dxHat.IsEmpty, parameters = !dGamma.IsEmpty;
+        var n = (nuint)x.Length;
+        if (xHat.Length < x.Length || dy.Length < x.Length || (input && (dxHat.Length < x.Length || gamma.Length < x.Length))
+            || (parameters && (dGamma.Length < x.Length || dBeta.Length < x.Length)))
+            throw new ArgumentException("every span of a layer-norm row must hold the row's channels.");
+        ref var px = ref MemoryMarshal.GetReference(x);
+        ref var pdy = ref MemoryMarshal.GetReference(dy);
+        ref var pg = ref MemoryMarshal.GetReference(gamma);
+        ref var ph = ref MemoryMarshal.GetReference(xHat);
+        ref var pdh = ref MemoryMarshal.GetReference(dxHat);
+        ref var pdg = ref MemoryMarshal.GetReference(dGamma);
+        ref var pdb = ref MemoryMarshal.GetReference(dBeta);
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> vm = Vector512.Create(mu), vs = Vector512.Create(rstd);
+            for (; i + 16 <= n; i += 16)
+            {
+                var h = (Vector512.LoadUnsafe(ref px, i) - vm) * vs;
+                h.StoreUnsafe(ref ph, i);
+                var d = Vector512.LoadUnsafe(ref pdy, i);
+                if (input) (d * Vector512.LoadUnsafe(ref pg, i)).StoreUnsafe(ref pdh, i);
+                if (!parameters) continue;
+                Vector512.FusedMultiplyAdd(d, h, Vector512.LoadUnsafe(ref pdg, i)).StoreUnsafe(ref pdg, i);
+                (Vector512.LoadUnsafe(ref pdb, i) + d).StoreUnsafe(ref pdb, i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vm = Vector256.Create(mu), vs = Vector256.Create(rstd);
+            for (; i + 8 <= n; i += 8)
+            {
+                var h = (Vector256.LoadUnsafe(ref px, i) - vm) * vs;
+                h.StoreUnsafe(ref ph, i);
+                var d = Vector256.LoadUnsafe(ref pdy, i);
+                if (input) (d * Vector256.LoadUnsafe(ref pg, i)).StoreUnsafe(ref pdh, i);
+                if (!parameters) continue;
+                Vector256.FusedMultiplyAdd(d, h, Vector256.LoadUnsafe(ref pdg, i)).StoreUnsafe(ref pdg, i);
+                (Vector256.LoadUnsafe(ref pdb, i) + d).StoreUnsafe(ref pdb, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var h = (Unsafe.Add(ref px, i) - mu) * rstd;
+            Unsafe.Add(ref ph, i) = h;
+            var d = Unsafe.Add(ref pdy, i);
+            if (input) Unsafe.Add(ref pdh, i) = d * Unsafe.Add(ref pg, i);
+            if (!parameters) continue;
+            Unsafe.Add(ref pdg, i) = MathF.FusedMultiplyAdd(d, h, Unsafe.Add(ref pdg, i));
+            Unsafe.Add(ref pdb, i) += d;
+        }
+    }
+
+    /// <summary>dx += rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) for one row, from x̂ and dx̂.</summary>
+    static void InputGradientRow(ReadOnlySpan<float> xHat, ReadOnlySpan<float> dxHat, float s, Span<float> dxr)
     {
         var c = dxr.Length;
-        TensorPrimitives.Multiply(dyr, gamma, dxHat);
         var meanDxHat = TensorPrimitives.Sum(dxHat) / c;
         var meanDxHatXHat = TensorPrimitives.Dot(dxHat, xHat) / c;
         AccumulateInputGradient(dxHat, xHat, meanDxHat, meanDxHatXHat, s, dxr);
