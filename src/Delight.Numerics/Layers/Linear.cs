@@ -74,11 +74,13 @@ public sealed class Linear
 
     /// <summary>
     /// dx[N,I] += dy[N,O] · W[O,I], flushed: the input half of <see cref="Backward"/>. Each row of dx depends on its
-    /// row of dy alone, so it can run over any split of the rows with the same bits.
+    /// row of dy alone, so it can run over any split of the rows with the same bits. With
+    /// <paramref name="accumulate"/> false dx is overwritten instead: the same bits as clearing it first and adding,
+    /// without the pass that clears it or the GEMM's reads of those zeros.
     /// </summary>
-    public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int rowCount)
+    public void InputGradient(ReadOnlySpan<float> dy, Span<float> dx, int rowCount, bool accumulate = true)
     {
-        Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: true);
+        Gemm.MatMul(dy, Weight.Value, dx, rowCount, InputCount, OutputCount, accumulate: accumulate);
         Denormals.FlushToZero(dx[..(rowCount * InputCount)]);
     }
 

@@ -43,8 +43,8 @@ public sealed partial class MlpPolicy
             var input = Gather(s.Hidden[i - 1], layer.InputCount, rows, identity, x.GatherActivations);
             var dx = (useA ? x.DHiddenA : x.DHiddenB).Span[..(K * layer.InputCount)];
             useA = !useA;
-            dx.Clear();
-            layer.Backward(input, dy, dx, K);
+            layer.WeightGradient(input, dy, K);
+            layer.InputGradient(dy, dx, K, accumulate: false);
             Relu.Backward(input, dx, dx);
             dy = dx;
         }

@@ -30,8 +30,8 @@ public sealed partial class TransformerPolicy
         LogSoftmax.BackwardGathered(logProbs, targets, dLogProbs, dLogits, SK, V);
         var headInput = Gather(s.HeadInput, S * C, rows, identity, x.GatherB);
         var dHeadInput = x.DNormed.Span[..(SK * C)];
-        dHeadInput.Clear();
-        _head.Backward(headInput, dLogits, dHeadInput, SK);
+        _head.WeightGradient(headInput, dLogits, SK);
+        _head.InputGradient(dLogits, dHeadInput, SK, accumulate: false);
         var dResidual = x.DResidual.Span[..(NK * C)];
         dResidual.Clear();
         for (var k = 0; k < K; k++)
@@ -66,11 +66,11 @@ public sealed partial class TransformerPolicy
         // x_out = middle + FC2(ReLU(FC1(LN2(middle))))
         var clock = PhaseTimer.Start();
         var dHidden = x.DWide.Span[..(NK * F)];
-        dHidden.Clear();
-        block.Fc2.Backward(Gather(s.Act[i], T * F, rows, identity, x.GatherA), dResidual, dHidden, NK);
+        block.Fc2.WeightGradient(Gather(s.Act[i], T * F, rows, identity, x.GatherA), dResidual, NK);
+        block.Fc2.InputGradient(dResidual, dHidden, NK, accumulate: false);
         Relu.Backward(Gather(s.Fc1[i], T * F, rows, identity, x.GatherA), dHidden, dHidden);
-        dNormed.Clear();
-        block.Fc1.Backward(Gather(s.Ln2[i], T * C, rows, identity, x.GatherA), dHidden, dNormed, NK);
+        block.Fc1.WeightGradient(Gather(s.Ln2[i], T * C, rows, identity, x.GatherA), dHidden, NK);
+        block.Fc1.InputGradient(dHidden, dNormed, NK, accumulate: false);
         clock = PhaseTimer.Stop(StepPhase.BackwardFeedForward, clock);
         block.Ln2.Backward(Gather(s.Middle[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln2Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln2Rstd[i], T, rows, identity, x.GatherRstd),
@@ -81,8 +81,8 @@ public sealed partial class TransformerPolicy
 
         // middle = x_in + Out(Attend(Qkv(LN1(x_in))))
         var dHeads = x.DHeads.Span[..(NK * C)];
-        dHeads.Clear();
-        block.Attention.Out.Backward(Gather(s.Heads[i], T * C, rows, identity, x.GatherA), dResidual, dHeads, NK);
+        block.Attention.Out.WeightGradient(Gather(s.Heads[i], T * C, rows, identity, x.GatherA), dResidual, NK);
+        block.Attention.Out.InputGradient(dResidual, dHeads, NK, accumulate: false);
         clock = PhaseTimer.Stop(StepPhase.BackwardOutProjection, clock);
         var dQkv = x.DWide.Span[..(NK * 3 * C)];
         var probsPerRow = Options.HeadCount * T * T;
@@ -90,8 +90,8 @@ public sealed partial class TransformerPolicy
             Gather(s.Probs[i], probsPerRow, rows, identity, x.GatherProbs), dHeads, dQkv, K, T);
         Denormals.FlushToZero(dQkv);
         clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
-        dNormed.Clear();
-        block.Attention.Qkv.Backward(Gather(s.Ln1[i], T * C, rows, identity, x.GatherB), dQkv, dNormed, NK);
+        block.Attention.Qkv.WeightGradient(Gather(s.Ln1[i], T * C, rows, identity, x.GatherB), dQkv, NK);
+        block.Attention.Qkv.InputGradient(dQkv, dNormed, NK, accumulate: false);
         clock = PhaseTimer.Stop(StepPhase.BackwardQkv, clock);
         block.Ln1.Backward(Gather(s.Residual[i], T * C, rows, identity, x.GatherA),
             Gather(s.Ln1Mean[i], T, rows, identity, x.GatherMean), Gather(s.Ln1Rstd[i], T, rows, identity, x.GatherRstd),

@@ -138,12 +138,10 @@ public sealed partial class TransformerPolicy
             var clock = PhaseTimer.Start();
             dResidual.CopyTo(g.Fc2[i].Span.Slice(n0 * C, n * C));
             var dHidden = g.Fc1[i].Span.Slice(n0 * F, n * F);
-            dHidden.Clear();
-            block.Fc2.InputGradient(dResidual, dHidden, n);
+            block.Fc2.InputGradient(dResidual, dHidden, n, accumulate: false);
             Relu.Backward(GatherPart(s.Fc1[i], T * F, rows, x.GatherA, gatherOffset), dHidden, dHidden);
             var dNormed2 = g.Ln2[i].Span.Slice(n0 * C, n * C);
-            dNormed2.Clear();
-            block.Fc1.InputGradient(dHidden, dNormed2, n);
+            block.Fc1.InputGradient(dHidden, dNormed2, n, accumulate: false);
             clock = PhaseTimer.Stop(StepPhase.BackwardFeedForward, clock);
             block.Ln2.InputGradient(GatherPart(s.Middle[i], T * C, rows, x.GatherA, gatherOffset),
                 GatherPart(s.Ln2Mean[i], T, rows, x.GatherMean, n0), GatherPart(s.Ln2Rstd[i], T, rows, x.GatherRstd, n0),
@@ -153,8 +151,7 @@ public sealed partial class TransformerPolicy
 
             dResidual.CopyTo(g.Out[i].Span.Slice(n0 * C, n * C));
             var dHeads = x.DHeads.Span.Slice(n0 * C, n * C);
-            dHeads.Clear();
-            block.Attention.Out.InputGradient(dResidual, dHeads, n);
+            block.Attention.Out.InputGradient(dResidual, dHeads, n, accumulate: false);
             clock = PhaseTimer.Stop(StepPhase.BackwardOutProjection, clock);
             var dQkv = g.Qkv[i].Span.Slice(n0 * 3 * C, n * 3 * C);
             var probsPerRow = Options.HeadCount * T * T;
@@ -163,8 +160,7 @@ public sealed partial class TransformerPolicy
             Denormals.FlushToZero(dQkv);
             clock = PhaseTimer.Stop(StepPhase.BackwardAttention, clock);
             var dNormed1 = g.Ln1[i].Span.Slice(n0 * C, n * C);
-            dNormed1.Clear();
-            block.Attention.Qkv.InputGradient(dQkv, dNormed1, n);
+            block.Attention.Qkv.InputGradient(dQkv, dNormed1, n, accumulate: false);
             clock = PhaseTimer.Stop(StepPhase.BackwardQkv, clock);
             block.Ln1.InputGradient(GatherPart(s.Residual[i], T * C, rows, x.GatherA, gatherOffset),
                 GatherPart(s.Ln1Mean[i], T, rows, x.GatherMean, n0), GatherPart(s.Ln1Rstd[i], T, rows, x.GatherRstd, n0),
