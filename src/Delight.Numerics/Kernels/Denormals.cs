@@ -26,7 +26,8 @@ public static class Denormals
             {
                 var v = Vector512.LoadUnsafe(ref start, (nuint)i);
                 var keep = Vector512.GreaterThanOrEqual(Vector512.Abs(v), min);
-                Vector512.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
+                // Almost every block has nothing to flush: writing it back unchanged would double the pass's traffic.
+                if (keep.ExtractMostSignificantBits() != 0xFFFF) Vector512.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
@@ -37,7 +38,7 @@ public static class Denormals
             {
                 var v = Vector256.LoadUnsafe(ref start, (nuint)i);
                 var keep = Vector256.GreaterThanOrEqual(Vector256.Abs(v), min);
-                Vector256.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
+                if (keep.ExtractMostSignificantBits() != 0xFF) Vector256.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
             }
         }
         FlushToZeroScalar(values[i..]);

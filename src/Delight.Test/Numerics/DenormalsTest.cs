@@ -27,6 +27,17 @@ public class DenormalsTest
     }
 
     [Fact]
+    public void DenormalsTest_FlushToZero_OneSubnormalAmongNormalBlocks_OnlyItIsZeroed()
+    {
+        // Blocks without a subnormal are not written back; the one block with one must still be.
+        var values = new float[100];
+        for (var i = 0; i < values.Length; i++) values[i] = 1f + i;
+        values[70] = -2e-39f;
+        Denormals.FlushToZero(values);
+        for (var i = 0; i < values.Length; i++) Assert.Equal(i == 70 ? 0f : 1f + i, values[i]);
+    }
+
+    [Fact]
     public void DenormalsTest_LogSoftmaxBackward_DropsTermsOfClassesBelowTheCutoffAndNeverLeavesSubnormals()
     {
         // Row 0: p = e^-50 (kept, −g·p exactly); row 1: p = e^-70 (dropped: 0, not −g·e^-70 ≈ −4e-34).
