@@ -62,8 +62,9 @@ public sealed class WorkerPool : IDisposable
     int _busy;
     volatile bool _disposed;
 
-    // High 32 bits: generation (one per Run); low 32 bits: next part to claim. Claiming is one CAS on the whole word,
-    // so a part can only be claimed in the generation it belongs to.
+    // High 32 bits: generation (two per Run: a closed one while the fields change, then the open one); low 32 bits:
+    // next part to claim. Claiming is one CAS on the whole word, so a part can only be claimed in the generation it
+    // belongs to.
     long _state;
     IParallelJob? _job;
     int _partCount;
@@ -144,11 +145,19 @@ public sealed class WorkerPool : IDisposable
         }
         try
         {
+            // Close the last call's generation before touching the fields. A worker still in RunParts of that call may
+            // have read its state (all parts taken) and be about to read _partCount: if it read this call's larger
+            // count while the old state was still current, its CAS would succeed, and it would run a part of *this*
+            // job under the old generation — a part run twice (a GEMM that accumulates adds twice) and counted into
+            // this call, whose count then overshoots and the caller waits forever. Once the state is closed (a
+            // generation of its own, no part left to claim) with a full fence, any such CAS fails.
+            var generation = (int)(_state >> 32) + 2;
+            Interlocked.Exchange(ref _state, ((long)(generation - 1) << 32) | int.MaxValue);
             _job = job;
             _partCount = partCount;
             _completed = 0;
             _error = null;
-            var generation = (int)(_state >> 32) + 1;
+            TestHookBeforePublish?.Invoke();
             Volatile.Write(ref _state, (long)generation << 32); // publishes the fields above
             var wanted = partCount - 1;
             for (var w = 0; w < _workers.Length && wanted > 0; w++, wanted--)
@@ -171,12 +180,23 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Test hooks into the claim protocol, null outside tests: called on a thread in <see cref="RunParts"/> right after
+    /// it reads the state word, and on the caller just before a call's state is published. With them a test can hold a
+    /// worker inside the window between those two points, which the OS almost never does, and check what it claims.
+    /// </summary>
+    internal Action<long>? TestHookStateRead { get; set; }
+
+    /// <inheritdoc cref="TestHookStateRead"/>
+    internal Action? TestHookBeforePublish { get; set; }
+
     /// <summary>Claims and runs parts of <paramref name="generation"/> until none are left.</summary>
     void RunParts(int generation)
     {
         while (true)
         {
             var state = Volatile.Read(ref _state);
+            TestHookStateRead?.Invoke(state);
             if ((int)(state >> 32) != generation) return;
             var part = (int)state;
             if (part >= Volatile.Read(ref _partCount)) return;
