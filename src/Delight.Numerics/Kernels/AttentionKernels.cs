@@ -208,7 +208,7 @@ public static class AttentionKernels
 
     /// <summary>
     /// Causal mixing of rows [0, T): o_t = Σ_{u ≤ t} w[t·wStride + u]·x_u (ascending u, fused; zero weights skipped
-    /// when asked), x_u at x + u·stride, o_t at o + t·oStride. Four rows at a time (<see cref="Mix4"/>).
+    /// when asked), x_u at x + u·stride, o_t at o + t·oStride. Four rows at a time (<see cref="Mix4{TTerms}"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void MixRows<TTerms>(float* w, nint wStride, float* x, nint stride, int T, int d, float* o, nint oStride)
@@ -234,42 +234,8 @@ public static class AttentionKernels
     static unsafe void Mix4<TTerms>(float* w, nint wStep, float* x, nint xStep, nint stride, int count, int countStep, int d, float* o, nint oStep)
         where TTerms : struct, ITerms
     {
-        float* w0 = w, w1 = w + wStep, w2 = w + 2 * wStep, w3 = w + 3 * wStep;
-        if (Wide(d))
-        {
-            Mix4Wide<TTerms>(w, wStep, x, xStep, stride, count, countStep, d, o, oStep);
-            return;
-        }
-        for (var p0 = 0; p0 < d; p0 += 8)
-        {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            float* x0 = x + p0, x1 = x0 + xStep, x2 = x0 + 2 * xStep, x3 = x0 + 3 * xStep;
-            for (var u = 0; u < count; u++)
-            {
-                var at = u * stride;
-                a0 = MixTerm<TTerms>(a0, x0 + at, w0[u]);
-                a1 = MixTerm<TTerms>(a1, x1 + at, w1[u]);
-                a2 = MixTerm<TTerms>(a2, x2 + at, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + at, w3[u]);
-            }
-            if (countStep != 0)
-            {
-                // Causal rows: row r has r more terms than row 0.
-                var u = count;
-                a1 = MixTerm<TTerms>(a1, x1 + u * stride, w1[u]);
-                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
-                u++;
-                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
-                u++;
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
-            }
-            a0.Store(o + p0);
-            a1.Store(o + oStep + p0);
-            a2.Store(o + 2 * oStep + p0);
-            a3.Store(o + 3 * oStep + p0);
-        }
+        if (Wide(d)) Mix4<TTerms, Lanes512, Vector512<float>>(w, wStep, x, xStep, stride, count, countStep, d, o, oStep);
+        else Mix4<TTerms, Lanes256, Vector256<float>>(w, wStep, x, xStep, stride, count, countStep, d, o, oStep);
     }
 
     /// <summary>
@@ -278,49 +244,50 @@ public static class AttentionKernels
     /// </summary>
     static bool Wide(int headWidth) => Vector512.IsHardwareAccelerated && headWidth % 16 == 0;
 
-    /// <summary><see cref="Mix4"/> on Vector512 (<see cref="Wide"/>).</summary>
+    /// <summary><see cref="Mix4{TTerms}"/> at one SIMD width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Mix4Wide<TTerms>(float* w, nint wStep, float* x, nint xStep, nint stride, int count, int countStep, int d, float* o,
-        nint oStep)
-        where TTerms : struct, ITerms
+    static unsafe void Mix4<TTerms, TLanes, TVector>(float* w, nint wStep, float* x, nint xStep, nint stride, int count, int countStep, int d,
+        float* o, nint oStep)
+        where TTerms : struct, ITerms where TLanes : struct, ILanes<TVector> where TVector : struct
     {
         float* w0 = w, w1 = w + wStep, w2 = w + 2 * wStep, w3 = w + 3 * wStep;
-        for (var p0 = 0; p0 < d; p0 += 16)
+        for (var p0 = 0; p0 < d; p0 += TLanes.Count)
         {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            TVector a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
             float* x0 = x + p0, x1 = x0 + xStep, x2 = x0 + 2 * xStep, x3 = x0 + 3 * xStep;
             for (var u = 0; u < count; u++)
             {
                 var at = u * stride;
-                a0 = MixTerm<TTerms>(a0, x0 + at, w0[u]);
-                a1 = MixTerm<TTerms>(a1, x1 + at, w1[u]);
-                a2 = MixTerm<TTerms>(a2, x2 + at, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + at, w3[u]);
+                a0 = MixTerm<TTerms, TLanes, TVector>(a0, x0 + at, w0[u]);
+                a1 = MixTerm<TTerms, TLanes, TVector>(a1, x1 + at, w1[u]);
+                a2 = MixTerm<TTerms, TLanes, TVector>(a2, x2 + at, w2[u]);
+                a3 = MixTerm<TTerms, TLanes, TVector>(a3, x3 + at, w3[u]);
             }
             if (countStep != 0)
             {
+                // Causal rows: row r has r more terms than row 0.
                 var u = count;
-                a1 = MixTerm<TTerms>(a1, x1 + u * stride, w1[u]);
-                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+                a1 = MixTerm<TTerms, TLanes, TVector>(a1, x1 + u * stride, w1[u]);
+                a2 = MixTerm<TTerms, TLanes, TVector>(a2, x2 + u * stride, w2[u]);
+                a3 = MixTerm<TTerms, TLanes, TVector>(a3, x3 + u * stride, w3[u]);
                 u++;
-                a2 = MixTerm<TTerms>(a2, x2 + u * stride, w2[u]);
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+                a2 = MixTerm<TTerms, TLanes, TVector>(a2, x2 + u * stride, w2[u]);
+                a3 = MixTerm<TTerms, TLanes, TVector>(a3, x3 + u * stride, w3[u]);
                 u++;
-                a3 = MixTerm<TTerms>(a3, x3 + u * stride, w3[u]);
+                a3 = MixTerm<TTerms, TLanes, TVector>(a3, x3 + u * stride, w3[u]);
             }
-            a0.Store(o + p0);
-            a1.Store(o + oStep + p0);
-            a2.Store(o + 2 * oStep + p0);
-            a3.Store(o + 3 * oStep + p0);
+            TLanes.Store(a0, o + p0);
+            TLanes.Store(a1, o + oStep + p0);
+            TLanes.Store(a2, o + 2 * oStep + p0);
+            TLanes.Store(a3, o + 3 * oStep + p0);
         }
     }
 
-    /// <summary>The 16-lane <see cref="MixTerm{TTerms}(Vector256{float}, float*, float)"/>.</summary>
+    /// <summary>acc + weight·x (fused), or acc unchanged for a zero weight when zeros are skipped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe Vector512<float> MixTerm<TTerms>(Vector512<float> acc, float* x, float weight)
-        where TTerms : struct, ITerms
-        => TTerms.SkipZeros && weight == 0f ? acc : Vector512.FusedMultiplyAdd(Vector512.Load(x), Vector512.Create(weight), acc);
+    static unsafe TVector MixTerm<TTerms, TLanes, TVector>(TVector acc, float* x, float weight)
+        where TTerms : struct, ITerms where TLanes : struct, ILanes<TVector> where TVector : struct
+        => TTerms.SkipZeros && weight == 0f ? acc : TLanes.FusedMultiplyAdd(TLanes.Load(x), TLanes.Broadcast(weight), acc);
 
     /// <summary>Which terms of a mix are added: the generic argument makes the choice a constant in each compiled copy.</summary>
     interface ITerms
@@ -339,12 +306,6 @@ public static class AttentionKernels
         public static bool SkipZeros => true;
     }
 
-    /// <summary>acc + weight·x (fused), or acc unchanged for a zero weight when zeros are skipped.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe Vector256<float> MixTerm<TTerms>(Vector256<float> acc, float* x, float weight)
-        where TTerms : struct, ITerms
-        => TTerms.SkipZeros && weight == 0f ? acc : Vector256.FusedMultiplyAdd(Vector256.Load(x), Vector256.Create(weight), acc);
-
     /// <summary>
     /// Column mixing: o_u = Σ_{t ∈ [u, T)} w[t·wStride + u]·x_t (ascending t, fused; zeros skipped when asked), x_t at
     /// x + t·stride, o_u at o + u·oStride. Four columns at a time: column u + r starts r rows later, so the first three
@@ -356,63 +317,45 @@ public static class AttentionKernels
     {
         var u = 0;
         if (Wide(d))
-            for (; u + 4 <= T; u += 4)
-                for (var p0 = 0; p0 < d; p0 += 16)
-                {
-                    Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                    var x0 = x + p0;
-                    var wu = w + u;
-                    a0 = MixTerm<TTerms>(a0, x0 + u * stride, wu[u * wStride]);
-                    a0 = MixTerm<TTerms>(a0, x0 + (u + 1) * stride, wu[(u + 1) * wStride]);
-                    a1 = MixTerm<TTerms>(a1, x0 + (u + 1) * stride, wu[(u + 1) * wStride + 1]);
-                    a0 = MixTerm<TTerms>(a0, x0 + (u + 2) * stride, wu[(u + 2) * wStride]);
-                    a1 = MixTerm<TTerms>(a1, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 1]);
-                    a2 = MixTerm<TTerms>(a2, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 2]);
-                    for (var t = u + 3; t < T; t++)
-                    {
-                        var xt = x0 + t * stride;
-                        var wt = wu + t * wStride;
-                        a0 = MixTerm<TTerms>(a0, xt, wt[0]);
-                        a1 = MixTerm<TTerms>(a1, xt, wt[1]);
-                        a2 = MixTerm<TTerms>(a2, xt, wt[2]);
-                        a3 = MixTerm<TTerms>(a3, xt, wt[3]);
-                    }
-                    a0.Store(o + u * oStride + p0);
-                    a1.Store(o + (u + 1) * oStride + p0);
-                    a2.Store(o + (u + 2) * oStride + p0);
-                    a3.Store(o + (u + 3) * oStride + p0);
-                }
+            for (; u + 4 <= T; u += 4) MixColumns4<TTerms, Lanes512, Vector512<float>>(w, wStride, x, stride, T, d, o, oStride, u);
         else if (Vectorised(d))
-            for (; u + 4 <= T; u += 4)
-                for (var p0 = 0; p0 < d; p0 += 8)
-                {
-                    Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                    var x0 = x + p0;
-                    var wu = w + u;
-                    a0 = MixTerm<TTerms>(a0, x0 + u * stride, wu[u * wStride]);
-                    a0 = MixTerm<TTerms>(a0, x0 + (u + 1) * stride, wu[(u + 1) * wStride]);
-                    a1 = MixTerm<TTerms>(a1, x0 + (u + 1) * stride, wu[(u + 1) * wStride + 1]);
-                    a0 = MixTerm<TTerms>(a0, x0 + (u + 2) * stride, wu[(u + 2) * wStride]);
-                    a1 = MixTerm<TTerms>(a1, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 1]);
-                    a2 = MixTerm<TTerms>(a2, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 2]);
-                    for (var t = u + 3; t < T; t++)
-                    {
-                        var xt = x0 + t * stride;
-                        var wt = wu + t * wStride;
-                        a0 = MixTerm<TTerms>(a0, xt, wt[0]);
-                        a1 = MixTerm<TTerms>(a1, xt, wt[1]);
-                        a2 = MixTerm<TTerms>(a2, xt, wt[2]);
-                        a3 = MixTerm<TTerms>(a3, xt, wt[3]);
-                    }
-                    a0.Store(o + u * oStride + p0);
-                    a1.Store(o + (u + 1) * oStride + p0);
-                    a2.Store(o + (u + 2) * oStride + p0);
-                    a3.Store(o + (u + 3) * oStride + p0);
-                }
+            for (; u + 4 <= T; u += 4) MixColumns4<TTerms, Lanes256, Vector256<float>>(w, wStride, x, stride, T, d, o, oStride, u);
         for (; u < T; u++)
         {
             if (TTerms.SkipZeros) MixSkippingZeros(w + u * wStride + u, x, stride, u, T, wStride, d, o + u * oStride);
             else MixColumn(w + u, x, stride, u, T, wStride, d, o + u * oStride);
+        }
+    }
+
+    /// <summary>Columns u…u+3 of <see cref="MixColumns{TTerms}"/> at one SIMD width (u + 4 ≤ T).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void MixColumns4<TTerms, TLanes, TVector>(float* w, nint wStride, float* x, nint stride, int T, int d, float* o, nint oStride, int u)
+        where TTerms : struct, ITerms where TLanes : struct, ILanes<TVector> where TVector : struct
+    {
+        var wu = w + u;
+        for (var p0 = 0; p0 < d; p0 += TLanes.Count)
+        {
+            TVector a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
+            var x0 = x + p0;
+            a0 = MixTerm<TTerms, TLanes, TVector>(a0, x0 + u * stride, wu[u * wStride]);
+            a0 = MixTerm<TTerms, TLanes, TVector>(a0, x0 + (u + 1) * stride, wu[(u + 1) * wStride]);
+            a1 = MixTerm<TTerms, TLanes, TVector>(a1, x0 + (u + 1) * stride, wu[(u + 1) * wStride + 1]);
+            a0 = MixTerm<TTerms, TLanes, TVector>(a0, x0 + (u + 2) * stride, wu[(u + 2) * wStride]);
+            a1 = MixTerm<TTerms, TLanes, TVector>(a1, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 1]);
+            a2 = MixTerm<TTerms, TLanes, TVector>(a2, x0 + (u + 2) * stride, wu[(u + 2) * wStride + 2]);
+            for (var t = u + 3; t < T; t++)
+            {
+                var xt = x0 + t * stride;
+                var wt = wu + t * wStride;
+                a0 = MixTerm<TTerms, TLanes, TVector>(a0, xt, wt[0]);
+                a1 = MixTerm<TTerms, TLanes, TVector>(a1, xt, wt[1]);
+                a2 = MixTerm<TTerms, TLanes, TVector>(a2, xt, wt[2]);
+                a3 = MixTerm<TTerms, TLanes, TVector>(a3, xt, wt[3]);
+            }
+            TLanes.Store(a0, o + u * oStride + p0);
+            TLanes.Store(a1, o + (u + 1) * oStride + p0);
+            TLanes.Store(a2, o + (u + 2) * oStride + p0);
+            TLanes.Store(a3, o + (u + 3) * oStride + p0);
         }
     }
 

@@ -154,7 +154,7 @@ public sealed class LayerNorm
     /// whichever of these the caller passes spans for: dx̂ = dy·γ (when <paramref name="dxHat"/> is not empty), and
     /// dγ = fma(dy, x̂, dγ), dβ = dβ + dy (when <paramref name="dGamma"/> is not empty). All spans hold the row's C floats.
     /// </summary>
-    static void NormalizeAndAccumulate(ReadOnlySpan<float> x, float mu, float rstd, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
+    static unsafe void NormalizeAndAccumulate(ReadOnlySpan<float> x, float mu, float rstd, ReadOnlySpan<float> dy, ReadOnlySpan<float> gamma,
         Span<float> xHat, Span<float> dxHat, Span<float> dGamma, Span<float> dBeta)
     {
         bool input = !dxHat.IsEmpty, parameters = !dGamma.IsEmpty;
@@ -162,51 +162,44 @@ public sealed class LayerNorm
         if (xHat.Length < x.Length || dy.Length < x.Length || (input && (dxHat.Length < x.Length || gamma.Length < x.Length))
             || (parameters && (dGamma.Length < x.Length || dBeta.Length < x.Length)))
             throw new ArgumentException("every span of a layer-norm row must hold the row's channels.");
-        ref var px = ref MemoryMarshal.GetReference(x);
-        ref var pdy = ref MemoryMarshal.GetReference(dy);
-        ref var pg = ref MemoryMarshal.GetReference(gamma);
-        ref var ph = ref MemoryMarshal.GetReference(xHat);
-        ref var pdh = ref MemoryMarshal.GetReference(dxHat);
-        ref var pdg = ref MemoryMarshal.GetReference(dGamma);
-        ref var pdb = ref MemoryMarshal.GetReference(dBeta);
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        fixed (float* px = x, pdy = dy, pg = gamma, ph = xHat, pdh = dxHat, pdg = dGamma, pdb = dBeta)
         {
-            Vector512<float> vm = Vector512.Create(mu), vs = Vector512.Create(rstd);
-            for (; i + 16 <= n; i += 16)
+            var row = new GradientRow(px, pdy, pg, ph, pdh, pdg, pdb, mu, rstd, input, parameters);
+            nuint i = 0;
+            if (Vector512.IsHardwareAccelerated) i = row.Blocks<Lanes512, Vector512<float>>(i, n);
+            if (Vector256.IsHardwareAccelerated) i = row.Blocks<Lanes256, Vector256<float>>(i, n);
+            for (; i < n; i++)
             {
-                var h = (Vector512.LoadUnsafe(ref px, i) - vm) * vs;
-                h.StoreUnsafe(ref ph, i);
-                var d = Vector512.LoadUnsafe(ref pdy, i);
-                if (input) (d * Vector512.LoadUnsafe(ref pg, i)).StoreUnsafe(ref pdh, i);
+                var h = (px[i] - mu) * rstd;
+                ph[i] = h;
+                var d = pdy[i];
+                if (input) pdh[i] = d * pg[i];
                 if (!parameters) continue;
-                Vector512.FusedMultiplyAdd(d, h, Vector512.LoadUnsafe(ref pdg, i)).StoreUnsafe(ref pdg, i);
-                (Vector512.LoadUnsafe(ref pdb, i) + d).StoreUnsafe(ref pdb, i);
+                pdg[i] = MathF.FusedMultiplyAdd(d, h, pdg[i]);
+                pdb[i] += d;
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+    }
+
+    /// <summary>The pointers and constants of one <see cref="NormalizeAndAccumulate"/> row, run in whole vectors of either width.</summary>
+    readonly unsafe struct GradientRow(float* x, float* dy, float* gamma, float* xHat, float* dxHat, float* dGamma, float* dBeta,
+        float mu, float rstd, bool input, bool parameters)
+    {
+        /// <summary>Elements [i, end of the last whole vector ≤ n); returns where it stopped.</summary>
+        public nuint Blocks<TLanes, TVector>(nuint i, nuint n) where TLanes : struct, ILanes<TVector> where TVector : struct
         {
-            Vector256<float> vm = Vector256.Create(mu), vs = Vector256.Create(rstd);
-            for (; i + 8 <= n; i += 8)
+            TVector vm = TLanes.Broadcast(mu), vs = TLanes.Broadcast(rstd);
+            for (var count = (nuint)TLanes.Count; i + count <= n; i += count)
             {
-                var h = (Vector256.LoadUnsafe(ref px, i) - vm) * vs;
-                h.StoreUnsafe(ref ph, i);
-                var d = Vector256.LoadUnsafe(ref pdy, i);
-                if (input) (d * Vector256.LoadUnsafe(ref pg, i)).StoreUnsafe(ref pdh, i);
+                var h = TLanes.Multiply(TLanes.Subtract(TLanes.Load(x + i), vm), vs);
+                TLanes.Store(h, xHat + i);
+                var d = TLanes.Load(dy + i);
+                if (input) TLanes.Store(TLanes.Multiply(d, TLanes.Load(gamma + i)), dxHat + i);
                 if (!parameters) continue;
-                Vector256.FusedMultiplyAdd(d, h, Vector256.LoadUnsafe(ref pdg, i)).StoreUnsafe(ref pdg, i);
-                (Vector256.LoadUnsafe(ref pdb, i) + d).StoreUnsafe(ref pdb, i);
+                TLanes.Store(TLanes.FusedMultiplyAdd(d, h, TLanes.Load(dGamma + i)), dGamma + i);
+                TLanes.Store(TLanes.Add(TLanes.Load(dBeta + i), d), dBeta + i);
             }
-        }
-        for (; i < n; i++)
-        {
-            var h = (Unsafe.Add(ref px, i) - mu) * rstd;
-            Unsafe.Add(ref ph, i) = h;
-            var d = Unsafe.Add(ref pdy, i);
-            if (input) Unsafe.Add(ref pdh, i) = d * Unsafe.Add(ref pg, i);
-            if (!parameters) continue;
-            Unsafe.Add(ref pdg, i) = MathF.FusedMultiplyAdd(d, h, Unsafe.Add(ref pdg, i));
-            Unsafe.Add(ref pdb, i) += d;
+            return i;
         }
     }
 
