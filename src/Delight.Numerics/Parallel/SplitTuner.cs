@@ -41,7 +41,6 @@ public sealed class SplitTuner
     readonly double[] _split;
     readonly int[] _serialCount;
     readonly int[] _splitCount;
-    readonly int[] _calls;
     readonly int[] _interval;
     readonly int[] _sinceProbe;
     readonly bool[] _probing;
@@ -58,7 +57,6 @@ public sealed class SplitTuner
         _split = new double[n];
         _serialCount = new int[n];
         _splitCount = new int[n];
-        _calls = new int[n];
         _interval = new int[n];
         _sinceProbe = new int[n];
         _probing = new bool[n];
@@ -78,7 +76,6 @@ public sealed class SplitTuner
     public bool ShouldSplit(int slot)
     {
         if (_wakePending[slot]) return true;
-        ++_calls[slot];
         // Learning: whichever way has fewer samples (serial first), until both have a few.
         if (_serialCount[slot] < Warmup || _splitCount[slot] < Warmup) return _splitCount[slot] < _serialCount[slot];
         var splitFaster = _split[slot] < _serial[slot];
