@@ -30,9 +30,9 @@ public sealed partial class TransformerPolicy
     /// <see cref="Pool"/> when the shape allows it (<see cref="RowParts"/>) and <paramref name="tuner"/> has measured
     /// that splitting this size is faster here and now. Either way gives the same bits.
     /// </summary>
-    void RunRows(RowJob job, SplitTuner tuner, int rowCount, long flops)
+    void RunRows(RowJob job, SplitTuner tuner, int rowCount, long flops, int partsPerThread = 4)
     {
-        var parts = RowParts(rowCount, flops);
+        var parts = RowParts(rowCount, flops, partsPerThread);
         if (parts == 1)
         {
             job.Body(0, rowCount);
@@ -48,15 +48,16 @@ public sealed partial class TransformerPolicy
 
     /// <summary>
     /// How many parts to split <paramref name="rowCount"/> rows into for a pass of <paramref name="flops"/>: 1 below
-    /// <see cref="MinParallelFlops"/> or on a 1-thread pool, else up to 4 parts per thread, each of at least
-    /// <see cref="MinPartFlops"/>. Several parts per thread because parts are claimed dynamically: a thread the OS
-    /// deschedules (the machine is shared) holds up only its current part, and the others take the rest.
+    /// <see cref="MinParallelFlops"/> or on a 1-thread pool, else up to <paramref name="partsPerThread"/> parts per
+    /// thread, each of at least <see cref="MinPartFlops"/>. Several parts per thread by default because parts are
+    /// claimed dynamically: a thread the OS deschedules (the machine is shared) holds up only its current part, and the
+    /// others take the rest; a pass whose parts each repeat a fixed cost (decode's weight packing) asks for fewer.
     /// </summary>
-    int RowParts(int rowCount, long flops)
+    int RowParts(int rowCount, long flops, int partsPerThread = 4)
     {
         var threads = Pool.ThreadCount;
         if (threads == 1 || rowCount < 2 || flops < MinParallelFlops || WorkerPool.InParallelPart || Pool.IsBusy) return 1;
-        var parts = (int)Math.Min(4L * threads, flops / MinPartFlops);
+        var parts = (int)Math.Min((long)partsPerThread * threads, flops / MinPartFlops);
         return Math.Clamp(parts, 1, rowCount);
     }
 
