@@ -42,6 +42,17 @@ static class GradientCheck
         return x;
     }
 
+    /// <summary>A layer norm over <paramref name="channels"/> in its own parameter set, γ then β drawn from <paramref name="rng"/>.</summary>
+    public static LayerNorm RandomLayerNorm(int channels, Rng rng)
+    {
+        var parameters = new ParameterSet();
+        var layer = new LayerNorm(parameters, "ln", channels);
+        parameters.Allocate();
+        Random(channels, rng).CopyTo(layer.Weight.Value);
+        Random(channels, rng).CopyTo(layer.Bias.Value);
+        return layer;
+    }
+
     /// <summary>Σ r_i·y_i in double: a loss whose upstream gradient is r.</summary>
     public static double Weighted(ReadOnlySpan<float> y, ReadOnlySpan<float> r)
     {

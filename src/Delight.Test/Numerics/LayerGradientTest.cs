@@ -73,11 +73,7 @@ public class LayerGradientTest
     {
         const int n = 4;
         var rng = new Rng(4);
-        var p = new ParameterSet();
-        var ln = new LayerNorm(p, "ln", channels);
-        p.Allocate();
-        GradientCheck.Random(channels, rng).CopyTo(ln.Weight.Value);
-        GradientCheck.Random(channels, rng).CopyTo(ln.Bias.Value);
+        var ln = GradientCheck.RandomLayerNorm(channels, rng);
         var x = GradientCheck.Random(n * channels, rng, 2.0);
         var r = GradientCheck.Random(n * channels, rng);
         var y = new float[x.Length];

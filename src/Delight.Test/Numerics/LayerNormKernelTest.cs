@@ -18,11 +18,7 @@ public class LayerNormKernelTest
     {
         const int rows = 5;
         var rng = new Rng((ulong)c);
-        var p = new ParameterSet();
-        var layer = new LayerNorm(p, "ln", c);
-        p.Allocate();
-        GradientCheck.Random(c, rng).CopyTo(layer.Weight.Value);
-        GradientCheck.Random(c, rng).CopyTo(layer.Bias.Value);
+        var layer = GradientCheck.RandomLayerNorm(c, rng);
         var x = GradientCheck.Random(rows * c, rng, 3.0);
         var dy = GradientCheck.Random(rows * c, rng);
         float[] y = new float[rows * c], mean = new float[rows], rstd = new float[rows], dx = GradientCheck.Random(rows * c, rng);
