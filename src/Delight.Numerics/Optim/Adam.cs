@@ -23,6 +23,7 @@ public sealed class Adam : Optimizer
         Epsilon = epsilon;
         FirstMoment = new float[bufferLength];
         SecondMoment = new float[bufferLength];
+        _job = new UpdateJob(this);
     }
 
     public float LearningRate { get; }
@@ -53,7 +54,6 @@ public sealed class Adam : Optimizer
         else
             fixed (float* pTheta = theta, pG = g, pM = FirstMoment, pV = SecondMoment)
             {
-                _job ??= new UpdateJob(this);
                 _job.Set(pTheta, pG, pM, pV, theta.Length, stepSize, rootCorrection2, pool.ThreadCount);
                 pool.Run(pool.ThreadCount, _job);
             }
@@ -68,7 +68,9 @@ public sealed class Adam : Optimizer
     const int MinParallelLength = 32_768;
 
     readonly SplitTuner _tuner = new();
-    UpdateJob? _job;
+    // Made with the optimizer, not on the first split: that split may come late (the tuner's choice, or a busy pool
+    // keeping every earlier step serial), and a step loop must allocate nothing once warm.
+    readonly UpdateJob _job;
 
     /// <summary>One part of a split update: parts own disjoint, 16-float-aligned ranges of the buffers.</summary>
     sealed unsafe class UpdateJob(Adam owner) : IParallelJob

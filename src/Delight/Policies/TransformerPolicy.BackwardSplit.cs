@@ -69,10 +69,12 @@ public sealed partial class TransformerPolicy
 
     LayerGradients? _layerGradients;
     readonly SplitTuner _backwardTuner = new();
-    int[] _backwardRows = [];
+    readonly int[] _backwardRows;
     bool _backwardIdentity;
-    RowJob? _chainJob;
-    ParameterTasks? _parameterTasks;
+    // The jobs are made with the policy (a first split can come late, and must not allocate in a warm step loop); the
+    // layer gradients above stay lazy, being large.
+    readonly RowJob _chainJob;
+    readonly ParameterTasks _parameterTasks;
 
     /// <summary>The blocks' backward (dResidual holds the gradient at the last block's output): one phase or two.</summary>
     void BlocksBackward(ReadOnlySpan<int> rows, bool identity, int T)
@@ -98,12 +100,10 @@ public sealed partial class TransformerPolicy
     {
         var g = _layerGradients ??= new LayerGradients(Options);
         if (g.Slots.Length < Pool.ThreadCount) g.Slots = NewTaskSlots(Pool.ThreadCount);
-        if (_backwardRows.Length < Options.MaxRows) _backwardRows = new int[Options.MaxRows];
         rows.CopyTo(_backwardRows);
         _backwardIdentity = identity;
-        _chainJob ??= new RowJob(InputChainRows);
         _chainJob.Run(Pool, parts, rows.Length);
-        var tasks = _parameterTasks ??= new ParameterTasks(this);
+        var tasks = _parameterTasks;
         tasks.Rows = rows.Length;
         tasks.T = T;
         Pool.Run(_blocks.Length * ParameterTasks.PerBlock, tasks);

@@ -48,6 +48,9 @@ public sealed partial class TransformerPolicy : ISequencePolicy
         _decode = new DecodeState(options);
         _forwardJob = new RowJob(ForwardRows);
         _decodeJob = new RowJob(DecodeRows);
+        _chainJob = new RowJob(InputChainRows);
+        _backwardRows = new int[options.MaxRows];
+        _parameterTasks = new ParameterTasks(this);
     }
 
     public string Kind => "transformer";
