@@ -305,7 +305,7 @@ public sealed partial class BlockedGemm : GemmKernel
 
     /// <summary>d[p·ldd + r] = s[r·lds + p] for r, p &lt; 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Transpose8x8(float* s, nint lds, float* d, nint ldd)
+    internal static unsafe void Transpose8x8(float* s, nint lds, float* d, nint ldd)
     {
         var r0 = Avx.LoadVector256(s);
         var r1 = Avx.LoadVector256(s + lds);
@@ -341,21 +341,6 @@ public sealed partial class BlockedGemm : GemmKernel
         Avx.Store(d + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(d + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
-
-    /// <summary>Compile-time integer for specialising generic kernels.</summary>
-    interface IConstant
-    {
-        static abstract int Value { get; }
-    }
-
-    struct One : IConstant { public static int Value => 1; }
-    struct Two : IConstant { public static int Value => 2; }
-    struct Three : IConstant { public static int Value => 3; }
-    struct Four : IConstant { public static int Value => 4; }
-    struct Five : IConstant { public static int Value => 5; }
-    struct Six : IConstant { public static int Value => 6; }
-    struct Seven : IConstant { public static int Value => 7; }
-    struct Eight : IConstant { public static int Value => 8; }
 
     /// <summary>How the micro-kernel walks A: row-major (A(i,p) at i·k + p) or transposed (A(i,p) at p·m + i).</summary>
     interface ILayout

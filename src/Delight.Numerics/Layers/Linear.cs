@@ -34,15 +34,39 @@ public sealed class Linear
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int rowCount)
     {
         Gemm.MatMul(x, Weight.Value, y, rowCount, OutputCount, InputCount, transposeB: true);
-        if (Bias is { } bias)
+        AddBias(y, rowCount);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for an input held as <see cref="SparseRows"/>, through <paramref name="gemm"/> (made for
+    /// this layer's I and O): the same bits, without the zeros' multiply-adds. False, with y untouched, when the
+    /// weight holds a NaN or an infinity (0·∞ would make a NaN the sparse product cannot): run <see cref="Forward"/>.
+    /// </summary>
+    /// <param name="y">[N, O], overwritten; N = x.RowCount</param>
+    public bool TryForward(SparseRows x, SparseGemm gemm, Span<float> y)
+    {
+        CheckSparseGemm(gemm);
+        if (!gemm.TryMultiplyTransposed(x, Weight.Value, y)) return false;
+        AddBias(y, x.RowCount);
+        return true;
+    }
+
+    void AddBias(Span<float> y, int rowCount)
+    {
+        if (Bias is not { } bias) return;
+        ReadOnlySpan<float> b = bias.Value;
+        for (var r = 0; r < rowCount; r++)
         {
-            ReadOnlySpan<float> b = bias.Value;
-            for (var r = 0; r < rowCount; r++)
-            {
-                var row = y.Slice(r * OutputCount, OutputCount);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, b, row);
-            }
+            var row = y.Slice(r * OutputCount, OutputCount);
+            System.Numerics.Tensors.TensorPrimitives.Add(row, b, row);
         }
+    }
+
+    void CheckSparseGemm(SparseGemm gemm)
+    {
+        ArgumentNullException.ThrowIfNull(gemm);
+        if (gemm.InputCount != InputCount || gemm.OutputCount != OutputCount)
+            throw new ArgumentException($"the SparseGemm is made for {gemm.InputCount} → {gemm.OutputCount}, this layer is {InputCount} → {OutputCount}.", nameof(gemm));
     }
 
     /// <param name="x">[N, I] the forward input</param>
@@ -63,6 +87,11 @@ public sealed class Linear
     public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rowCount)
     {
         Gemm.MatMul(dy, x, Weight.Gradient, OutputCount, InputCount, rowCount, transposeA: true, accumulate: true);
+        FinishWeightGradient(dy, rowCount);
+    }
+
+    void FinishWeightGradient(ReadOnlySpan<float> dy, int rowCount)
+    {
         Denormals.FlushToZero(Weight.Gradient);
         if (Bias is { } bias)
         {

@@ -36,14 +36,28 @@ public sealed partial class MlpPolicy
         {
             var layer = _layers[i];
             var h = s.Hidden[i].Span[..(rowCount * layer.OutputCount)];
-            layer.Forward(layerInput, h, rowCount);
+            LayerForward(i, layerInput, h, rowCount);
             Relu.Forward(h, h);
             layerInput = h;
         }
         var logProbs = s.LogProbs.Span[..(rowCount * ActionCount)];
-        _layers[^1].Forward(layerInput, logProbs, rowCount);
+        LayerForward(_layers.Length - 1, layerInput, logProbs, rowCount);
         LogSoftmax.Forward(logProbs, logProbs, rowCount, ActionCount);
         return logProbs;
+    }
+
+    /// <summary>
+    /// Layer i's forward. fc1 takes the sparse path (same bits) when the features are mostly zeros and this call
+    /// would run on one thread anyway; with the pool free, the dense GEMM split over it is faster (see
+    /// <see cref="SparseInputMaxDensity"/>).
+    /// </summary>
+    void LayerForward(int i, ReadOnlySpan<float> input, Span<float> output, int rowCount)
+    {
+        var pool = WorkerPool.Shared;
+        var serial = pool.ThreadCount == 1 || pool.IsBusy || WorkerPool.InParallelPart;
+        if (i == 0 && serial && _sparseInput.TryCompress(input, rowCount) && _layers[0].TryForward(_sparseInput, _sparseFirstLayer, output))
+            return;
+        _layers[i].Forward(input, output, rowCount);
     }
 
     /// <summary>

@@ -45,7 +45,21 @@ public sealed partial class MlpPolicy : IPolicy
         };
         _saved = new SavedActivations(Options);
         _scratch = new BackwardScratch(Options);
+        _sparseInput = new SparseRows(options.MaxRows, options.InputCount, SparseInputMaxDensity);
+        _sparseFirstLayer = new SparseGemm(options.MaxRows, options.InputCount, _layers[0].OutputCount);
     }
+
+    /// <summary>
+    /// Inputs with at most this fraction of nonzero features run fc1's forward through <see cref="SparseGemm"/> (same
+    /// bits, the zeros' multiply-adds skipped). Measured at 784 → 100, 100 rows, one thread: the sparse forward
+    /// (compression included) takes 87 µs at MNIST's 19 % against the dense 130, and breaks even near 35 %. It is
+    /// serial, so it runs only where the dense GEMM could not split either: one thread, a busy pool (actors beside a
+    /// learner), or inside a parallel part; at two free threads the split dense forward measured as fast or faster.
+    /// </summary>
+    const double SparseInputMaxDensity = 0.3;
+
+    readonly SparseRows _sparseInput;
+    readonly SparseGemm _sparseFirstLayer;
 
     public string Kind => "mlp";
     public MlpOptions Options { get; }
