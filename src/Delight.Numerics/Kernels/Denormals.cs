@@ -8,7 +8,8 @@ namespace Delight.Numerics;
 /// Flush-to-zero in software. A saturated policy puts probabilities like 1e-40 into softmax outputs, and their
 /// squares into Adam's second moments; subnormal floats make every later multiply-add on them up to 100x slower on
 /// x86. .NET gives no portable way to set the FTZ/DAZ bits, so the places where subnormals arise flush them here.
-/// Values below <see cref="MinNormal"/> in magnitude become +0; all others are unchanged.
+/// Values below <see cref="MinNormal"/> in magnitude become +0; all others are unchanged, NaN and infinities included
+/// (a NaN gradient is the gradient-health signal of a broken step, not something to hide).
 /// </summary>
 public static class Denormals
 {
@@ -25,9 +26,11 @@ public static class Denormals
             for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var v = Vector512.LoadUnsafe(ref start, (nuint)i);
-                var keep = Vector512.GreaterThanOrEqual(Vector512.Abs(v), min);
+                // "Below MinNormal", not "not at least MinNormal": a NaN compares false either way and must be kept, as
+                // the scalar path keeps it (the old mask zeroed NaNs in whole blocks and kept them in the tail).
+                var flush = Vector512.LessThan(Vector512.Abs(v), min);
                 // Almost every block has nothing to flush: writing it back unchanged would double the pass's traffic.
-                if (keep.ExtractMostSignificantBits() != 0xFFFF) Vector512.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
+                if (flush.ExtractMostSignificantBits() != 0) Vector512.AndNot(v, flush).StoreUnsafe(ref start, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
@@ -37,8 +40,8 @@ public static class Denormals
             for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var v = Vector256.LoadUnsafe(ref start, (nuint)i);
-                var keep = Vector256.GreaterThanOrEqual(Vector256.Abs(v), min);
-                if (keep.ExtractMostSignificantBits() != 0xFF) Vector256.BitwiseAnd(v, keep.AsSingle()).StoreUnsafe(ref start, (nuint)i);
+                var flush = Vector256.LessThan(Vector256.Abs(v), min);
+                if (flush.ExtractMostSignificantBits() != 0) Vector256.AndNot(v, flush).StoreUnsafe(ref start, (nuint)i);
             }
         }
         FlushToZeroScalar(values[i..]);

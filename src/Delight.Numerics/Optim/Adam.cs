@@ -123,8 +123,9 @@ public sealed class Adam : Optimizer
                 var gi = Vector512.LoadUnsafe(ref g0, (nuint)i);
                 var mi = Vector512.FusedMultiplyAdd(b1, Vector512.LoadUnsafe(ref m0, (nuint)i), c1 * gi);
                 var vi = Vector512.FusedMultiplyAdd(b2, Vector512.LoadUnsafe(ref v0, (nuint)i), c2 * gi * gi);
-                mi = Vector512.BitwiseAnd(mi, Vector512.GreaterThanOrEqual(Vector512.Abs(mi), min));
-                vi = Vector512.BitwiseAnd(vi, Vector512.GreaterThanOrEqual(vi, min));
+                // Flush what is below MinNormal, as the scalar tail does; a NaN (compares false) is kept there and here.
+                mi = Vector512.AndNot(mi, Vector512.LessThan(Vector512.Abs(mi), min));
+                vi = Vector512.AndNot(vi, Vector512.LessThan(vi, min));
                 mi.StoreUnsafe(ref m0, (nuint)i);
                 vi.StoreUnsafe(ref v0, (nuint)i);
                 var denominator = Vector512.FusedMultiplyAdd(Vector512.Sqrt(vi), Vector512.Create(rootCorrection2), Vector512.Create(epsilon));

@@ -26,6 +26,31 @@ public class DenormalsTest
             if (i % 4 >= 2) Assert.NotEqual(0f, values[i]);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(37)]
+    public void DenormalsTest_FlushToZero_KeepsNaNAndInfinitiesInBlocksAndTail(int n)
+    {
+        // Every position, so each lands once in a vector block (if n allows one) and in the scalar tail; every block also
+        // holds a subnormal, so it is written back.
+        var values = new float[n];
+        for (var i = 0; i < n; i++)
+            values[i] = (i % 4) switch { 0 => float.NaN, 1 => 1e-40f, 2 => float.NegativeInfinity, _ => float.PositiveInfinity };
+        var scalar = (float[])values.Clone();
+
+        Denormals.FlushToZero(values);
+        Denormals.FlushToZeroScalar(scalar);
+
+        Assert.Equal(scalar.Select(BitConverter.SingleToInt32Bits), values.Select(BitConverter.SingleToInt32Bits));
+        for (var i = 0; i < n; i++)
+        {
+            if (i % 4 == 0) Assert.True(float.IsNaN(values[i]), $"NaN at {i} was changed to {values[i]}");
+            if (i % 4 == 1) Assert.Equal(0f, values[i]);
+            if (i % 4 == 2) Assert.Equal(float.NegativeInfinity, values[i]);
+        }
+    }
+
     [Fact]
     public void DenormalsTest_FlushToZero_OneSubnormalAmongNormalBlocks_OnlyItIsZeroed()
     {

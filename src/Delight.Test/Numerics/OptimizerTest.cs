@@ -86,6 +86,28 @@ public class OptimizerTest
         Assert.Equal(0, Denormals.CountSubnormal(v));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(33)]
+    public void OptimizerTest_AdamUpdate_NaNGradientReachesItsParameterInVectorAndScalarPaths(int n)
+    {
+        // A NaN gradient must not vanish in the vector body (it used to be flushed as if subnormal, leaving the
+        // parameter unchanged and its moments wiped) while the scalar tail propagates it: both now propagate.
+        var g = new float[n];
+        Array.Fill(g, 0.5f);
+        g[0] = float.NaN;
+        g[n - 1] = float.NaN;
+        float[] theta = new float[n], m = new float[n], v = new float[n];
+        Adam.Update(theta, g, m, v, 0.01f, 1.3f, 0.9f, 0.999f, 1e-8f);
+        foreach (var i in new[] { 0, n - 1 })
+        {
+            Assert.True(float.IsNaN(theta[i]), $"theta[{i}] = {theta[i]}");
+            Assert.True(float.IsNaN(m[i]) && float.IsNaN(v[i]), $"moments[{i}] = {m[i]}, {v[i]}");
+        }
+        Assert.All(theta[1..^1], t => Assert.True(float.IsFinite(t)));
+    }
+
     [Fact]
     public void OptimizerTest_Sgd_HandCase()
     {
