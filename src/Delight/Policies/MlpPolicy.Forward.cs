@@ -55,7 +55,8 @@ public sealed partial class MlpPolicy
     {
         var pool = WorkerPool.Shared;
         var serial = pool.ThreadCount == 1 || pool.IsBusy || WorkerPool.InParallelPart;
-        if (i == 0 && serial && _sparseInput.TryCompress(input, rowCount) && _layers[0].TryForward(_sparseInput, _sparseFirstLayer, output))
+        if (i == 0 && serial && _sparseInput is { } sparse && sparse.TryCompress(input, rowCount)
+            && _layers[0].TryForward(sparse, _sparseFirstLayer!, output))
             return;
         _layers[i].Forward(input, output, rowCount);
     }

@@ -45,8 +45,13 @@ public sealed partial class MlpPolicy : IPolicy
         };
         _saved = new SavedActivations(Options);
         _scratch = new BackwardScratch(Options);
-        _sparseInput = new SparseRows(options.MaxRows, options.InputCount, SparseInputMaxDensity);
-        _sparseFirstLayer = new SparseGemm(options.MaxRows, options.InputCount, _layers[0].OutputCount);
+        // Made up front (a step loop must not allocate once warm), unless fc1 is so large that the scratch, about twice
+        // fc1's weight, would cost more memory than the dense forward costs time.
+        if ((long)options.InputCount * _layers[0].OutputCount <= SparseMaxWeightFloats)
+        {
+            _sparseInput = new SparseRows(options.MaxRows, options.InputCount, SparseInputMaxDensity);
+            _sparseFirstLayer = new SparseGemm(options.MaxRows, options.InputCount, _layers[0].OutputCount);
+        }
     }
 
     /// <summary>
@@ -58,8 +63,11 @@ public sealed partial class MlpPolicy : IPolicy
     /// </summary>
     const double SparseInputMaxDensity = 0.3;
 
-    readonly SparseRows _sparseInput;
-    readonly SparseGemm _sparseFirstLayer;
+    /// <summary>Largest fc1 weight (floats, 16 MiB) given the sparse path; MNIST's is 78,400.</summary>
+    const long SparseMaxWeightFloats = 4L << 20;
+
+    readonly SparseRows? _sparseInput;
+    readonly SparseGemm? _sparseFirstLayer;
 
     public string Kind => "mlp";
     public MlpOptions Options { get; }
