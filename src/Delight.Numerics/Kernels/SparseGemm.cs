@@ -8,8 +8,10 @@ namespace Delight.Numerics;
 /// A linear layer's forward y[N,O] = x[N,I]·W[O,I]ᵀ for an input x that is mostly zeros (<see cref="SparseRows"/>),
 /// skipping the zeros' multiply-adds. Bit for bit the dense <see cref="Gemm"/>'s result: every output is summed over i
 /// in ascending order, one fused multiply-add per term, from +0, and a skipped term 0·w would have added ±0, which
-/// leaves such a sum unchanged. The one exception is a non-finite w (0·∞ is NaN), so a call whose W holds a NaN or an
-/// infinity returns false, with y untouched, and the caller runs the dense GEMM.
+/// leaves such a sum unchanged. The exceptions: a non-finite w (0·∞ is NaN), so a call whose W holds a NaN or an
+/// infinity returns false, with y untouched, and the caller runs the dense GEMM; and a sum that is −0 so far (only a
+/// product below the smallest subnormal makes one), which a skipped +0 would have turned into +0 — equal values,
+/// different sign bits.
 /// <para>
 /// It runs on a transposed copy of W, [I, O rounded up to whole vectors], and adds, for each nonzero x[r,i],
 /// x[r,i]·Wᵀ[i,:] to row r's accumulators held in registers. The instance owns that scratch, sized at construction,

@@ -87,11 +87,6 @@ public sealed class Linear
     public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int rowCount)
     {
         Gemm.MatMul(dy, x, Weight.Gradient, OutputCount, InputCount, rowCount, transposeA: true, accumulate: true);
-        FinishWeightGradient(dy, rowCount);
-    }
-
-    void FinishWeightGradient(ReadOnlySpan<float> dy, int rowCount)
-    {
         Denormals.FlushToZero(Weight.Gradient);
         if (Bias is { } bias)
         {
