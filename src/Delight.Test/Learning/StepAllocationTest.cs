@@ -33,26 +33,11 @@ public class StepAllocationTest
         // Another thread keeps the shared pool busy through the warm-up, so every step runs serially and the first
         // splits (GEMMs, Adam) come inside the measured steps. Adam's split job, once made on first use, showed here.
         var workload = new MnistWorkload();
-        var stop = 0;
-        var hog = new Thread(() =>
-        {
-            var job = new SleepingJob();
-            while (Volatile.Read(ref stop) == 0) WorkerPool.Shared.Run(2, job);
-        });
-        hog.Start();
-        // With one thread (DELIGHT_THREADS=1) the pool has no workers and is never busy: every step is serial anyway.
-        while (WorkerPool.Shared.ThreadCount > 1 && !WorkerPool.Shared.IsBusy) Thread.Yield();
-        for (var i = 0; i < 60; i++) workload.DgStep();
-        Volatile.Write(ref stop, 1);
-        hog.Join();
+        using (new BusyPool())
+            for (var i = 0; i < 60; i++) workload.DgStep();
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++) workload.DgStep();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    sealed class SleepingJob : IParallelJob
-    {
-        public void Execute(int part) => Thread.Sleep(2);
     }
 
     [Fact]

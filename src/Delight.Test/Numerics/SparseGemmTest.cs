@@ -128,30 +128,10 @@ public class SparseGemmTest
         var (_, images) = Layer(20, 784, 1, 0.19, seed: 9);
         var free = Bits(policy.Forward(images, 20).ToArray());
         float[] busy;
-        var stop = 0;
-        var hog = new Thread(() =>
-        {
-            var job = new SleepingJob();
-            while (Volatile.Read(ref stop) == 0) WorkerPool.Shared.Run(2, job);
-        });
-        hog.Start();
-        try
-        {
-            while (WorkerPool.Shared.ThreadCount > 1 && !WorkerPool.Shared.IsBusy) Thread.Yield();
+        using (new BusyPool())
             busy = policy.Forward(images, 20).ToArray();
-        }
-        finally
-        {
-            Volatile.Write(ref stop, 1);
-            hog.Join();
-        }
 
         Assert.Equal(free, Bits(busy));
-    }
-
-    sealed class SleepingJob : IParallelJob
-    {
-        public void Execute(int part) => Thread.Sleep(5);
     }
 
     static (Linear Layer, float[] X) Layer(int rows, int inputs, int outputs, double density, int seed)
