@@ -53,10 +53,9 @@ public sealed partial class MlpPolicy
     /// </summary>
     void LayerForward(int i, ReadOnlySpan<float> input, Span<float> output, int rowCount)
     {
-        var pool = WorkerPool.Shared;
-        var serial = pool.ThreadCount == 1 || pool.IsBusy || WorkerPool.InParallelPart;
-        if (i == 0 && serial && _sparseInput is { } sparse && sparse.TryCompress(input, rowCount)
-            && _layers[0].TryForward(sparse, _sparseFirstLayer!, output))
+        if (i == 0 && _sparseInput is { } sparse && WorkerPool.Shared is var pool
+            && (pool.ThreadCount == 1 || pool.IsBusy || WorkerPool.InParallelPart)
+            && sparse.TryCompress(input, rowCount) && _layers[0].TryForward(sparse, _sparseFirstLayer!, output))
             return;
         _layers[i].Forward(input, output, rowCount);
     }
